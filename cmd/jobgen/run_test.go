@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
+)
+
+func TestMain(m *testing.M) {
+	testmod.Setup()
+	os.Exit(m.Run())
+}
+
+// jobgen runs the command in-process and returns its exit code and output.
+func jobgen(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), append([]string{"jobgen"}, args...), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// fixture returns a module holding the typed_diamond example of the
+// generator's golden tests, already generated.
+func fixture(t *testing.T) string {
+	t.Helper()
+	dir := testmod.New(t, "example.com/fixture", filepath.Join("..", "..", "generator", "testdata", "typed_diamond"))
+	code, _, stderr := jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+	return dir
+}
+
+func TestRepositoryIsUpToDate(t *testing.T) {
+	code, _, stderr := jobgen(t, "check", "-dir", testmod.RepoRoot(t))
+	assert.Equal(t, 0, code, "gen/ is stale; run go generate ./...\n%s", stderr)
+}
+
+func TestGenerateAndCheck(t *testing.T) {
+	dir := fixture(t)
+	code, _, stderr := jobgen(t, "check", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+
+	// Generating again rewrites nothing.
+	code, _, stderr = jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code)
+	assert.Empty(t, stderr)
+
+	// A hand edit makes check fail and generate repair it.
+	gen := filepath.Join(dir, "gen", "pipe", "pipe_gen.go")
+	orig, err := os.ReadFile(gen)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(gen, append(orig, "// edited\n"...), 0o644))
+	code, _, stderr = jobgen(t, "check", "-dir", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "gen/pipe/pipe_gen.go: generated file is out of date")
+	code, _, stderr = jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "updated gen/pipe/pipe_gen.go")
+	got, err := os.ReadFile(gen)
+	require.NoError(t, err)
+	assert.Equal(t, string(orig), string(got))
+}
+
+func TestRemovedJobLeavesNoGeneratedFiles(t *testing.T) {
+	dir := fixture(t)
+	mine := filepath.Join(dir, "gen", "fan", "notes.go")
+	require.NoError(t, os.WriteFile(mine, []byte("package fan\n"), 0o644))
+	cfg := filepath.Join(dir, "config", "job_config.json")
+	data, err := os.ReadFile(cfg)
+	require.NoError(t, err)
+	// Drop job "fan": keep everything up to the end of job "pipe".
+	text := string(data)
+	i := strings.Index(text, `    "fan"`)
+	require.Positive(t, i)
+	text = strings.TrimRight(text[:i], " \n,") + "\n  }\n}\n"
+	require.NoError(t, os.WriteFile(cfg, []byte(text), 0o644))
+
+	code, _, stderr := jobgen(t, "check", "-dir", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "cmd/fan/main.go: generated file is out of date")
+
+	code, _, stderr = jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.NoFileExists(t, filepath.Join(dir, "gen", "fan", "fan_gen.go"))
+	assert.NoDirExists(t, filepath.Join(dir, "cmd", "fan"))
+	assert.FileExists(t, mine, "a file without the generated marker is never touched")
+	assert.FileExists(t, filepath.Join(dir, "gen", "pipe", "pipe_gen.go"))
+}
+
+// TestInvalidInput breaks a generated module in one way per case and checks
+// that jobgen fails with exit 1, names the job, the task and the config
+// position, and leaves every generated file as it was.
+func TestInvalidInput(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(t *testing.T, dir string)
+		wants []string // substrings of stderr
+	}{
+		{
+			name:  "schema violation",
+			edit:  replaceInConfig(`"retries": 1`, `"retries": "one"`),
+			wants: []string{"config/job_config.json:8:86: jobs.pipe.tasks[2].retries: must be an integer, got string"},
+		},
+		{
+			name:  "bad name",
+			edit:  replaceInConfig(`"jobs.pipe.numbers"}`, `"jobs.pipe.Numbers"}`),
+			wants: []string{"config/job_config.json:6:18:", `jobs.pipe.tasks[0].name`},
+		},
+		{
+			name:  "missing file",
+			edit:  removeFile("jobs/pipe/evens.go"),
+			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": file jobs/pipe/evens.go does not exist`},
+		},
+		{
+			name:  "missing type",
+			edit:  writeFile("jobs/pipe/evens.go", "package pipe\n\ntype Evenz struct{}\n"),
+			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": jobs/pipe/evens.go does not declare type Evens`},
+		},
+		{
+			name: "wrong Run signature",
+			edit: writeFile("jobs/pipe/evens.go", "package pipe\n\ntype Evens struct{}\n\nfunc (Evens) Run(xs []int) (EvenNumbers, error) { return nil, nil }\n"),
+			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": Evens.Run's first parameter must be a context.Context`,
+				"jobs/pipe/evens.go:5:14"},
+		},
+		{
+			name:  "unbindable parameter",
+			edit:  replaceInConfig(`["jobs.pipe.odds", "jobs.pipe.evens"]`, `["jobs.pipe.odds", "jobs.pipe.numbers"]`),
+			wants: []string{`config/job_config.json:9:18: job "pipe": task "jobs.pipe.print_sums": no dependency provides parameter 1 of Run (pipe.EvenNumbers); dependencies: "jobs.pipe.odds" (pipe.OddNumbers), "jobs.pipe.numbers" ([]int)`},
+		},
+		{
+			name: "ambiguous parameter",
+			edit: func(t *testing.T, dir string) {
+				writeFile("jobs/pipe/evens.go", "package pipe\n\nimport \"context\"\n\ntype Evens struct{}\n\nfunc (Evens) Run(ctx context.Context, xs []int) (OddNumbers, error) { return nil, nil }\n")(t, dir)
+			},
+			wants: []string{`config/job_config.json:9:18: job "pipe": task "jobs.pipe.print_sums": parameter 2 of Run (pipe.OddNumbers) could be filled by "jobs.pipe.odds" and "jobs.pipe.evens"`},
+		},
+		{
+			name:  "unknown dependency",
+			edit:  replaceInConfig(`["jobs.pipe.odds", "jobs.pipe.evens"]`, `["jobs.pipe.odds", "jobs.pipe.even"]`),
+			wants: []string{`config/job_config.json:9:77: job "pipe": task "jobs.pipe.print_sums" depends on unknown task "jobs.pipe.even" (did you mean "jobs.pipe.evens"?)`},
+		},
+		{
+			name:  "cycle",
+			edit:  replaceInConfig(`{"name": "jobs.pipe.numbers"}`, `{"name": "jobs.pipe.numbers", "dependencies": ["jobs.pipe.print_sums"]}`),
+			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens" is on a dependency cycle: jobs.pipe.evens -> jobs.pipe.numbers -> jobs.pipe.print_sums -> jobs.pipe.evens`},
+		},
+		{
+			name:  "invalid JSON",
+			edit:  replaceInConfig(`"jobs": {`, `"jobs": {{`),
+			wants: []string{"config/job_config.json:2:12: jobs: expected a string key in double quotes"},
+		},
+	}
+	dir := fixture(t)
+	before := generated(t, dir)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			restore := snapshotInputs(t, dir)
+			defer restore()
+			tt.edit(t, dir)
+			for _, cmd := range []string{"generate", "check"} {
+				code, stdout, stderr := jobgen(t, cmd, "-dir", dir)
+				assert.Equal(t, 1, code, "%s: stderr:\n%s", cmd, stderr)
+				assert.Empty(t, stdout)
+				for _, w := range tt.wants {
+					assert.Contains(t, stderr, w, cmd)
+				}
+				assert.Regexp(t, `jobgen: \d+ errors?\n$`, stderr, "ends with a count")
+				assert.Equal(t, before, generated(t, dir), "%s changed generated files", cmd)
+			}
+		})
+	}
+}
+
+func TestEnvironmentAndUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args func(dir string) []string
+		code int
+		want string
+	}{
+		{"no command", func(string) []string { return nil }, 2, "no command given"},
+		{"unknown command", func(string) []string { return []string{"frobnicate"} }, 2, `unknown command "frobnicate"`},
+		{"unknown flag", func(d string) []string { return []string{"generate", "-nope"} }, 2, "flag provided but not defined: -nope"},
+		{"extra argument", func(d string) []string { return []string{"generate", "-dir", d, "extra"} }, 2, "takes no arguments"},
+		{"missing config", func(d string) []string { return []string{"generate", "-dir", d, "-config", "config/nope.json"} }, 3, "read config"},
+		{"no module", func(d string) []string { return []string{"check", "-dir", filepath.Join(d, "jobs")} }, 3, "read module"},
+	}
+	dir := fixture(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := jobgen(t, tt.args(dir)...)
+			assert.Equal(t, tt.code, code, stderr)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+}
+
+func generated(t *testing.T, dir string) map[string]string {
+	files := testmod.Snapshot(t, dir, "gen")
+	for k, v := range testmod.Snapshot(t, dir, "cmd") {
+		files[k] = v
+	}
+	require.NotEmpty(t, files)
+	return files
+}
+
+// snapshotInputs saves config/ and jobs/ and returns a function that puts
+// them back exactly.
+func snapshotInputs(t *testing.T, dir string) func() {
+	saved := testmod.Snapshot(t, dir, "config")
+	for k, v := range testmod.Snapshot(t, dir, "jobs") {
+		saved[k] = v
+	}
+	return func() {
+		require.NoError(t, os.RemoveAll(filepath.Join(dir, "jobs")))
+		for p, content := range saved {
+			testmod.WriteFile(t, dir, p, content)
+		}
+	}
+}
+
+func replaceInConfig(old, new string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		p := filepath.Join(dir, "config", "job_config.json")
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.Contains(t, string(data), old)
+		require.NoError(t, os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
+	}
+}
+
+func removeFile(rel string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		require.NoError(t, os.Remove(filepath.Join(dir, rel)))
+	}
+}
+
+func writeFile(rel, content string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) { testmod.WriteFile(t, dir, rel, content) }
+}

@@ -1,0 +1,111 @@
+package generator_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pmezard/go-difflib/difflib"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/generator"
+	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// TestGolden generates every case under testdata in a module of its own.
+// A case with want/errors.txt must fail with exactly those errors and leave
+// nothing written; any other case must generate exactly the files under
+// want/, build, and its job binaries must run and print want/run_<job>.txt.
+func TestGolden(t *testing.T) {
+	cases, err := os.ReadDir("testdata")
+	require.NoError(t, err)
+	for _, c := range cases {
+		if !c.IsDir() || c.Name() == "fuzz" {
+			continue
+		}
+		t.Run(c.Name(), func(t *testing.T) {
+			src := filepath.Join("testdata", c.Name())
+			dir := testmod.New(t, "example.com/"+c.Name(), src)
+			res, err := generator.Generate(context.Background(), generator.Options{Dir: dir})
+			wantErrs := filepath.Join(src, "want", "errors.txt")
+			if _, statErr := os.Stat(wantErrs); statErr == nil || (*update && err != nil) {
+				require.Error(t, err, "case expects errors")
+				var errs config.Errors
+				require.ErrorAs(t, err, &errs, "invalid input must come back as config.Errors")
+				got := strings.ReplaceAll(err.Error(), dir, "$WORK") + "\n"
+				golden(t, wantErrs, got)
+				assert.Empty(t, testmod.Snapshot(t, dir, "gen"), "an invalid config must write nothing")
+				return
+			}
+			require.NoError(t, err)
+			for _, f := range res.Files {
+				golden(t, filepath.Join(src, "want", filepath.FromSlash(f.Path)), string(f.Data))
+			}
+			wantFiles := testmod.Snapshot(t, filepath.Join(src, "want"), ".")
+			for p := range wantFiles {
+				if strings.HasPrefix(p, "gen/") || strings.HasPrefix(p, "cmd/") {
+					assert.Contains(t, paths(res.Files), p, "golden file %s is no longer generated", p)
+				}
+			}
+
+			// Twice gives the same bytes.
+			again, err := generator.Generate(context.Background(), generator.Options{Dir: dir})
+			require.NoError(t, err)
+			assert.Equal(t, res.Files, again.Files, "generation is not deterministic")
+
+			written, err := res.Commit(dir)
+			require.NoError(t, err)
+			assert.Len(t, written, len(res.Files))
+			written, err = res.Commit(dir)
+			require.NoError(t, err)
+			assert.Empty(t, written, "unchanged files must not be rewritten")
+
+			testmod.Go(t, dir, "vet", "./...")
+			for name, want := range wantFiles {
+				job, ok := strings.CutPrefix(name, "run_")
+				if !ok {
+					continue
+				}
+				job = strings.TrimSuffix(job, ".txt")
+				out := testmod.Go(t, dir, "run", "./cmd/"+job)
+				for _, line := range strings.Split(strings.TrimSpace(want), "\n") {
+					assert.Contains(t, out, line, "output of job %s", job)
+				}
+			}
+		})
+	}
+}
+
+func paths(files []generator.File) []string {
+	var ps []string
+	for _, f := range files {
+		ps = append(ps, f.Path)
+	}
+	return ps
+}
+
+// golden compares got with the file at path, or rewrites it with -update.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file; run: go test ./generator -update")
+	if string(want) != got {
+		diff, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+			A: difflib.SplitLines(string(want)), B: difflib.SplitLines(got),
+			FromFile: path, ToFile: "generated", Context: 3,
+		})
+		t.Errorf("%s differs from the golden file (run: go test ./generator -update, then review the diff):\n%s", path, diff)
+	}
+}

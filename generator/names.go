@@ -1,0 +1,146 @@
+package generator
+
+import (
+	"fmt"
+	"go/token"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// snakeRE is the ASCII allowlist every name from the config must pass
+// before it becomes a package, identifier, file or path: lower-case words
+// separated by single underscores.
+var snakeRE = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+
+// predeclared lists Go's predeclared identifiers.
+var predeclared = map[string]bool{
+	"any": true, "bool": true, "byte": true, "comparable": true, "complex64": true,
+	"complex128": true, "error": true, "float32": true, "float64": true, "int": true,
+	"int8": true, "int16": true, "int32": true, "int64": true, "rune": true,
+	"string": true, "uint": true, "uint8": true, "uint16": true, "uint32": true,
+	"uint64": true, "uintptr": true, "true": true, "false": true, "iota": true,
+	"nil": true, "append": true, "cap": true, "clear": true, "close": true,
+	"complex": true, "copy": true, "delete": true, "imag": true, "len": true,
+	"make": true, "max": true, "min": true, "new": true, "panic": true,
+	"print": true, "println": true, "real": true, "recover": true,
+}
+
+// reservedJobNames are names a job cannot take because generated code,
+// the go tool or this repository's layout already uses them.
+var reservedJobNames = map[string]bool{
+	"main": true, "init": true, "internal": true, "testdata": true, "vendor": true,
+	"jobgen": true, "os": true, "taskrt": true, "jobmain": true,
+}
+
+// windowsDevices are file names Windows cannot create.
+var windowsDevices = map[string]bool{
+	"con": true, "prn": true, "aux": true, "nul": true,
+	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true,
+	"com6": true, "com7": true, "com8": true, "com9": true,
+	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true,
+	"lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
+}
+
+// buildSuffixes are file-name suffixes the go tool treats as build
+// constraints (_test, GOOS, GOARCH): a task file named so would be left out
+// of the build or of the package.
+var buildSuffixes = func() map[string]bool {
+	m := map[string]bool{"test": true}
+	for _, s := range strings.Fields(`aix android darwin dragonfly freebsd hurd illumos ios js linux
+		nacl netbsd openbsd plan9 solaris wasip1 windows zos
+		386 amd64 amd64p32 arm armbe arm64 arm64be loong64 mips mipsle mips64 mips64le
+		mips64p32 mips64p32le ppc ppc64 ppc64le riscv riscv64 s390 s390x sparc sparc64 wasm`) {
+		m[s] = true
+	}
+	return m
+}()
+
+// checkWord checks one snake_case word from the config (a job key or the
+// last part of a task or handler name) and says what is wrong with it, or
+// returns "" when it is fine. what names the word in the message.
+func checkWord(what, w string) string {
+	switch {
+	case !snakeRE.MatchString(w):
+		return fmt.Sprintf("%s %q is not snake_case (lower-case ASCII letters and digits, words joined by single underscores, starting with a letter)", what, w)
+	case token.IsKeyword(w):
+		return fmt.Sprintf("%s %q is a Go keyword", what, w)
+	case predeclared[w]:
+		return fmt.Sprintf("%s %q is a predeclared Go identifier", what, w)
+	case windowsDevices[w]:
+		return fmt.Sprintf("%s %q is a reserved device name on Windows", what, w)
+	}
+	if i := strings.LastIndexByte(w, '_'); i >= 0 && buildSuffixes[w[i+1:]] {
+		return fmt.Sprintf("%s %q ends in %q, which the go tool reads as a build constraint", what, w, w[i:])
+	}
+	return ""
+}
+
+// checkJobName checks a key under "jobs".
+func checkJobName(name string) string {
+	if msg := checkWord("job name", name); msg != "" {
+		return msg
+	}
+	if reservedJobNames[name] {
+		return fmt.Sprintf("job name %q is reserved (generated code or the go tool uses it)", name)
+	}
+	return ""
+}
+
+// pascal turns a snake_case word into the exported Go type name the
+// conventions derive from it: load_sales -> LoadSales, task4 -> Task4.
+func pascal(snake string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(snake, "_") {
+		if part == "" {
+			continue
+		}
+		r := []rune(part)
+		r[0] = unicode.ToUpper(r[0])
+		b.WriteString(string(r))
+	}
+	return b.String()
+}
+
+// dotted is a name of the form <root>.<pkg>.<file> from the config, such as
+// jobs.job1.load_sales or runtime.generic_job_handler.
+type dotted struct {
+	root, pkg, file string
+}
+
+// splitTaskName splits a task name "jobs.<job>.<file>" and checks each part;
+// it returns the parts and "" or a message saying what is wrong.
+func splitTaskName(name string) (dotted, string) {
+	parts := strings.Split(name, ".")
+	if len(parts) != 3 || parts[0] != "jobs" {
+		return dotted{}, fmt.Sprintf("task name %q is not of the form jobs.<job>.<file>", name)
+	}
+	d := dotted{root: parts[0], pkg: parts[1], file: parts[2]}
+	if msg := checkWord("job part of task name", d.pkg); msg != "" {
+		return d, msg
+	}
+	if msg := checkWord("file part of task name", d.file); msg != "" {
+		return d, msg
+	}
+	return d, ""
+}
+
+// genericHandlerName is the config name of the built-in handler.
+const genericHandlerName = "runtime.generic_job_handler"
+
+// splitHandlerName splits a handler name "jobs.<pkg>.<file>" and checks
+// each part, like [splitTaskName].
+func splitHandlerName(name string) (dotted, string) {
+	parts := strings.Split(name, ".")
+	if len(parts) != 3 || parts[0] != "jobs" {
+		return dotted{}, fmt.Sprintf("handler name %q is neither %q nor of the form jobs.<package>.<file>", name, genericHandlerName)
+	}
+	d := dotted{root: parts[0], pkg: parts[1], file: parts[2]}
+	if msg := checkWord("package part of handler name", d.pkg); msg != "" {
+		return d, msg
+	}
+	if msg := checkWord("file part of handler name", d.file); msg != "" {
+		return d, msg
+	}
+	return d, ""
+}

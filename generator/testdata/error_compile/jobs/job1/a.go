@@ -1,0 +1,7 @@
+package job1
+
+import "context"
+
+type A struct{}
+
+func (A) Run(ctx context.Context) error { return undefinedThing }

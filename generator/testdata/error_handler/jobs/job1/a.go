@@ -1,0 +1,9 @@
+package job1
+
+import (
+	"context"
+)
+
+type A struct{}
+
+func (A) Run(ctx context.Context) error { return nil }

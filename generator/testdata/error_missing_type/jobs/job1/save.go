@@ -1,0 +1,3 @@
+package job1
+
+// Save is declared in the wrong file.

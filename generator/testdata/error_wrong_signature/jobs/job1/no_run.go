@@ -1,0 +1,5 @@
+package job1
+
+type NoRun struct{}
+
+func (NoRun) Start() {}

@@ -1,0 +1,341 @@
+package generator
+
+import (
+	"context"
+	"fmt"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/runtime"
+)
+
+// typeCheck loads the job packages with go/packages and checks every task
+// and handler type against the conventions and contracts. A failure to run
+// the go tool is returned; problems in the code are recorded in g.errs.
+func (g *generator) typeCheck(ctx context.Context) error {
+	if len(g.jobs) == 0 {
+		return nil
+	}
+	patterns := []string{RuntimePath}
+	for _, j := range g.jobs {
+		patterns = append(patterns, j.pkgPath)
+		if j.handler != nil {
+			patterns = append(patterns, j.handler.pkgPath)
+		}
+	}
+	slices.Sort(patterns)
+	patterns = slices.Compact(patterns)
+	cfg := &packages.Config{
+		Context: ctx,
+		Dir:     g.opts.Dir,
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedTypes |
+			packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedImports,
+		Tests: false,
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return fmt.Errorf("load job packages: %w", err)
+	}
+	byPath := map[string]*packages.Package{}
+	for _, p := range pkgs {
+		byPath[p.PkgPath] = p
+	}
+	rt := byPath[RuntimePath]
+	if rt == nil || rt.Types == nil || rt.Types.Scope().Lookup("Handler") == nil {
+		return fmt.Errorf("load %s: not found from %s (is it required in go.mod?)", RuntimePath, g.opts.Dir)
+	}
+	handlerIface := rt.Types.Scope().Lookup("Handler").Type().Underlying().(*types.Interface)
+	broken := map[string]bool{}
+	for _, p := range pkgs {
+		for _, e := range packageErrors(p) {
+			g.addPackageError(e)
+			broken[p.PkgPath] = true
+		}
+	}
+	g.jobs = slices.DeleteFunc(g.jobs, func(j *job) bool {
+		p := byPath[j.pkgPath]
+		if p == nil || broken[j.pkgPath] || (j.handler != nil && broken[j.handler.pkgPath]) {
+			return true // its errors are reported already
+		}
+		if p.Name != j.cfg.Name {
+			g.errorf(j.cfg.Pos, "job %q: package in jobs/%s is named %s, want %s", j.cfg.Name, j.cfg.Name, p.Name, j.cfg.Name)
+			return true
+		}
+		ok := true
+		for _, t := range j.tasks {
+			ok = g.checkTask(j, t, p) && ok
+		}
+		if j.handler != nil {
+			ok = g.checkHandlerType(j, byPath[j.handler.pkgPath], handlerIface) && ok
+		}
+		return !ok || !g.bind(j)
+	})
+	return nil
+}
+
+// packageErrors returns a package's errors without repeats: the go tool
+// reports a compile error both as a list error (prefixed "# pkg") and as a
+// type error, so list errors are kept only when there is nothing else.
+func packageErrors(p *packages.Package) []packages.Error {
+	var list, other []packages.Error
+	for _, e := range p.Errors {
+		if e.Kind == packages.ListError {
+			list = append(list, e)
+		} else {
+			other = append(other, e)
+		}
+	}
+	if len(other) > 0 {
+		return other
+	}
+	return list
+}
+
+// addPackageError records an error of the go tool or the type checker as it
+// is: it already carries its Go position.
+func (g *generator) addPackageError(e packages.Error) {
+	file, pos := g.splitPos(e.Pos)
+	g.errs = append(g.errs, &config.Error{Path: file, Pos: pos, Msg: e.Msg})
+}
+
+// splitPos splits a "file:line:col" (or "file:line", or "file")
+// position of the go tool into a path relative to the module root and a
+// line and column.
+func (g *generator) splitPos(s string) (string, config.Pos) {
+	var nums []int
+	for range 2 {
+		i := strings.LastIndexByte(s, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(s[i+1:])
+		if err != nil {
+			break
+		}
+		nums = append([]int{n}, nums...)
+		s = s[:i]
+	}
+	var pos config.Pos
+	if len(nums) > 0 {
+		pos.Line = nums[0]
+	}
+	if len(nums) > 1 {
+		pos.Col = nums[1]
+	}
+	return g.rel(s), pos
+}
+
+// rel makes an absolute file name relative to the module root, with forward
+// slashes, for messages.
+func (g *generator) rel(file string) string {
+	if r, err := filepath.Rel(g.opts.Dir, file); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return file
+}
+
+// goPos formats the position of a Go object for a message.
+func (g *generator) goPos(fset *token.FileSet, pos token.Pos) string {
+	p := fset.Position(pos)
+	return fmt.Sprintf("%s:%d:%d", g.rel(p.Filename), p.Line, p.Column)
+}
+
+// lookupType finds the type the conventions name in file and reports what
+// is wrong when it is missing or declared elsewhere.
+func (g *generator) lookupType(p *packages.Package, typeName, file string, at config.Pos, where string) *types.Named {
+	want := file + ".go"
+	obj, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName)
+	if obj == nil {
+		g.errorf(at, "%s: jobs/%s/%s does not declare type %s", where, p.Name, want, typeName)
+		return nil
+	}
+	if got := filepath.Base(p.Fset.Position(obj.Pos()).Filename); got != want {
+		g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, got, want, g.goPos(p.Fset, obj.Pos()))
+		return nil
+	}
+	named, _ := types.Unalias(obj.Type()).(*types.Named)
+	if obj.IsAlias() || named == nil {
+		g.errorf(at, "%s: %s must be a defined type, not an alias (%s)", where, typeName, g.goPos(p.Fset, obj.Pos()))
+		return nil
+	}
+	if named.TypeParams().Len() > 0 {
+		g.errorf(at, "%s: type %s must not be generic (%s)", where, typeName, g.goPos(p.Fset, obj.Pos()))
+		return nil
+	}
+	if types.IsInterface(named) {
+		g.errorf(at, "%s: type %s must be a concrete type, not an interface (%s)", where, typeName, g.goPos(p.Fset, obj.Pos()))
+		return nil
+	}
+	return named
+}
+
+// checkTask checks a task's type and its Run method and records the
+// parameter and result types for binding.
+func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
+	where := fmt.Sprintf("job %q: task %q", j.cfg.Name, t.cfg.Name)
+	named := g.lookupType(p, t.typeName, t.file, t.cfg.Pos, where)
+	if named == nil {
+		return false
+	}
+	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(named), true, named.Obj().Pkg(), "Run")
+	run, _ := obj.(*types.Func)
+	if run == nil {
+		g.errorf(t.cfg.Pos, "%s: type %s has no Run method (%s)", where, t.typeName, g.goPos(p.Fset, named.Obj().Pos()))
+		return false
+	}
+	sig := run.Type().(*types.Signature)
+	at := g.goPos(p.Fset, run.Pos())
+	const contract = "want Run(ctx context.Context, <dependency results>...) (T, error) or error"
+	ps := sig.Params()
+	if ps.Len() == 0 || !isContext(ps.At(0).Type()) {
+		g.errorf(t.cfg.Pos, "%s: %s.Run's first parameter must be a context.Context; %s, have %s (%s)", where, t.typeName, contract, sigString(sig, p.Types), at)
+		return false
+	}
+	rs := sig.Results()
+	switch {
+	case rs.Len() == 1 && isError(rs.At(0).Type()):
+	case rs.Len() == 2 && isError(rs.At(1).Type()):
+		t.result = rs.At(0).Type()
+	default:
+		g.errorf(t.cfg.Pos, "%s: %s.Run must return (T, error) or error; %s, have %s (%s)", where, t.typeName, contract, sigString(sig, p.Types), at)
+		return false
+	}
+	t.variadic = sig.Variadic()
+	for i := 1; i < ps.Len(); i++ {
+		pt := ps.At(i).Type()
+		if t.variadic && i == ps.Len()-1 {
+			pt = pt.(*types.Slice).Elem()
+		}
+		t.params = append(t.params, pt)
+	}
+	fixed := len(t.params)
+	limit := runtime.MaxParams
+	if t.variadic {
+		fixed--
+		limit = runtime.MaxParamsVariadic
+	}
+	if fixed > limit {
+		g.errorf(t.cfg.Pos, "%s: %s.Run takes %d parameters after ctx, at most %d are supported; group them in a struct (%s)", where, t.typeName, fixed, limit, at)
+		return false
+	}
+	ok := true
+	for _, ty := range append(slices.Clone(t.params), t.result) {
+		if ty == nil {
+			continue
+		}
+		if err := expressible(ty); err != nil {
+			g.errorf(t.cfg.Pos, "%s: %s.Run uses type %s, which generated code cannot name: %v (%s)", where, t.typeName, types.TypeString(ty, types.RelativeTo(p.Types)), err, at)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// checkHandlerType checks that a custom handler exists where its name says
+// and implements the runtime's Handler.
+func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.Interface) bool {
+	where := fmt.Sprintf("job %q: handler %q", j.cfg.Name, j.cfg.Handler)
+	d, _ := splitHandlerName(j.cfg.Handler)
+	if p == nil {
+		g.errorf(j.cfg.HandlerPos, "%s: package jobs/%s could not be loaded", where, d.pkg)
+		return false
+	}
+	named := g.lookupType(p, j.handler.typeName, d.file, j.cfg.HandlerPos, where)
+	if named == nil {
+		return false
+	}
+	ptr := types.NewPointer(named)
+	if !types.Implements(ptr, iface) {
+		m, wrong := types.MissingMethod(ptr, iface, true)
+		why := fmt.Sprintf("missing method %s", m.Name())
+		if wrong {
+			why = fmt.Sprintf("method %s has the wrong signature, want %s", m.Name(), types.TypeString(m.Type(), nil))
+		}
+		g.errorf(j.cfg.HandlerPos, "%s: *%s does not implement %s.Handler (%s) (%s)", where, j.handler.typeName, RuntimePath, why, g.goPos(p.Fset, named.Obj().Pos()))
+		return false
+	}
+	return true
+}
+
+// bind fills each task's parameters with its dependencies' results by type
+// (see the package documentation). It reports whether all bound.
+func (g *generator) bind(j *job) bool {
+	ok := true
+	for _, t := range j.tasks {
+		where := fmt.Sprintf("job %q: task %q", j.cfg.Name, t.cfg.Name)
+		t.args = nil
+		for pi, pt := range t.params {
+			var cands []int
+			for _, d := range t.deps {
+				if r := j.tasks[d].result; r != nil && types.Identical(r, pt) {
+					cands = append(cands, d)
+				}
+			}
+			last := t.variadic && pi == len(t.params)-1
+			if !last && t.variadic && types.Identical(pt, t.params[len(t.params)-1]) {
+				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) has the type of the variadic parameter, so which dependency fills it is ambiguous", where, pi+1, typeName(pt))
+				ok = false
+				continue
+			}
+			switch {
+			case last:
+				t.args = append(t.args, cands...)
+			case len(cands) == 1:
+				t.args = append(t.args, cands[0])
+			case len(cands) == 0:
+				g.errorf(t.cfg.Pos, "%s: no dependency provides parameter %d of Run (%s); dependencies: %s", where, pi+1, typeName(pt), g.describeDeps(j, t))
+				ok = false
+			default:
+				var names []string
+				for _, c := range cands {
+					names = append(names, strconv.Quote(j.tasks[c].cfg.Name))
+				}
+				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types", where, pi+1, typeName(pt), strings.Join(names, " and "), typeName(pt))
+				ok = false
+			}
+		}
+	}
+	return ok
+}
+
+// describeDeps lists a task's dependencies with their result types.
+func (g *generator) describeDeps(j *job, t *task) string {
+	if len(t.deps) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, d := range t.deps {
+		r := "no result"
+		if res := j.tasks[d].result; res != nil {
+			r = typeName(res)
+		}
+		parts = append(parts, fmt.Sprintf("%q (%s)", j.tasks[d].cfg.Name, r))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// typeName formats a type for messages, packages by name.
+func typeName(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string { return p.Name() })
+}
+
+// sigString formats a signature for messages.
+func sigString(sig *types.Signature, pkg *types.Package) string {
+	return "func" + strings.TrimPrefix(types.TypeString(sig, types.RelativeTo(pkg)), "func")
+}
+
+func isContext(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}

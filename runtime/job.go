@@ -1,0 +1,101 @@
+package runtime
+
+import (
+	"context"
+	"time"
+)
+
+// TaskFunc is the uniform shape every task's typed Run method is adapted to
+// (see [Func1], [Action2], [FuncV1] and their siblings). args holds, in
+// parameter order, the results of the dependencies named by [Task.Args].
+type TaskFunc func(ctx context.Context, args []any) (any, error)
+
+// Task is one row of a job's task table. Generated code fills it in; a
+// program that never runs the generator can build one by hand.
+type Task struct {
+	// Name is the task's full name from the config, e.g.
+	// "jobs.job1.load_sales".
+	Name string
+	// Deps lists the indices (into [Job.Tasks]) of every dependency, in
+	// config order. The task runs only after all of them succeeded.
+	Deps []int
+	// Args lists, for each parameter of Run after ctx, the index of the task
+	// whose result fills it. A variadic parameter takes the trailing entries.
+	// Every entry also appears in Deps.
+	Args []int
+	// Timeout bounds one attempt of the task; zero means no limit.
+	Timeout time.Duration
+	// Retries is how many times a failed attempt is tried again.
+	Retries int
+	// Run is the task's Run method, adapted to a [TaskFunc].
+	Run TaskFunc
+}
+
+// Job is a task graph with its precomputed topological levels.
+type Job struct {
+	// Name is the job's key in the config, e.g. "job1".
+	Name string
+	// Tasks is the task table; indices into it identify tasks.
+	Tasks []Task
+	// Levels groups task indices so that every dependency of a task in
+	// level k is in a level below k. Levels run one after another.
+	Levels [][]int
+	// Handler wraps the run: Setup, Execute around each task, Teardown.
+	// A nil Handler means [GenericJobHandler].
+	Handler Handler
+}
+
+// JobInfo describes a job to its [Handler].
+type JobInfo struct {
+	Name    string
+	Tasks   int
+	Levels  int
+	Workers int
+}
+
+// TaskInfo describes one attempt of a task to its [Handler].
+type TaskInfo struct {
+	Name    string
+	Index   int
+	Level   int
+	Attempt int
+}
+
+// Handler wraps a job's run. Setup runs first and may return a derived
+// context for the tasks; Execute wraps every task attempt and must call run
+// (or return an error explaining why it did not); Teardown runs exactly once
+// whenever Setup succeeded, whatever happened after, and receives the run's
+// error (nil on success).
+//
+// Execute must call run at most once per call, on its own goroutine or on
+// one it waits for, and must not keep run after it returns: the runtime
+// reuses it. A panic in the task reaches Execute as a [*PanicError] returned
+// by run; a panic in any Handler method is recovered into a [*PanicError]
+// too.
+type Handler interface {
+	Setup(ctx context.Context, job JobInfo) (context.Context, error)
+	Execute(ctx context.Context, task TaskInfo, run func(context.Context) error) error
+	Teardown(ctx context.Context, job JobInfo, err error) error
+}
+
+// GenericJobHandler is the default [Handler]: Setup returns ctx unchanged,
+// Execute calls run, Teardown does nothing. Custom handlers embed it and
+// override what they need. Its zero value is ready to use.
+type GenericJobHandler struct{}
+
+// Setup returns ctx unchanged.
+func (GenericJobHandler) Setup(ctx context.Context, _ JobInfo) (context.Context, error) {
+	return ctx, nil
+}
+
+// Execute calls run with ctx.
+func (GenericJobHandler) Execute(ctx context.Context, _ TaskInfo, run func(context.Context) error) error {
+	return run(ctx)
+}
+
+// Teardown does nothing.
+func (GenericJobHandler) Teardown(context.Context, JobInfo, error) error {
+	return nil
+}
+
+var _ Handler = GenericJobHandler{}
