@@ -1,0 +1,389 @@
+package config_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskorchestrator/taskorchestrator/config"
+)
+
+func TestLoadRepositoryConfig(t *testing.T) {
+	cfg, err := config.Load("job_config.json")
+	require.NoError(t, err)
+
+	assert.Equal(t, "job_config.json", cfg.Path)
+	require.Len(t, cfg.Jobs, 2)
+
+	job1 := cfg.Jobs[0]
+	assert.Equal(t, "job1", job1.Name)
+	assert.Equal(t, config.Pos{Line: 4, Col: 5}, job1.Pos)
+	assert.Equal(t, "jobs.job1.job1_handler", job1.Handler)
+	assert.Equal(t, config.Pos{Line: 5, Col: 18}, job1.HandlerPos)
+	assert.False(t, job1.KeepGoing)
+	var names []string
+	for _, task := range job1.Tasks {
+		names = append(names, task.Name)
+	}
+	assert.Equal(t, []string{"jobs.job1.load_sales", "jobs.job1.by_region", "jobs.job1.by_month", "jobs.job1.write_report"}, names)
+
+	byMonth := job1.Tasks[2]
+	assert.Equal(t, config.Pos{Line: 10, Col: 18}, byMonth.Pos)
+	assert.Equal(t, []config.Dependency{{Name: "jobs.job1.load_sales", Pos: config.Pos{Line: 10, Col: 57}}}, byMonth.Dependencies)
+	assert.Equal(t, 30*time.Second, byMonth.Timeout)
+	assert.Equal(t, config.Pos{Line: 10, Col: 93}, byMonth.TimeoutPos)
+	assert.Equal(t, 2, byMonth.Retries)
+	assert.Equal(t, config.Pos{Line: 10, Col: 111}, byMonth.RetriesPos)
+
+	loadSales := job1.Tasks[0]
+	assert.Empty(t, loadSales.Dependencies)
+	assert.Zero(t, loadSales.Timeout)
+	assert.Zero(t, loadSales.TimeoutPos)
+	assert.Zero(t, loadSales.Retries)
+	assert.Zero(t, loadSales.RetriesPos)
+
+	writeReport := job1.Tasks[3]
+	assert.Equal(t, []config.Dependency{
+		{Name: "jobs.job1.by_region", Pos: config.Pos{Line: 11, Col: 61}},
+		{Name: "jobs.job1.by_month", Pos: config.Pos{Line: 11, Col: 84}},
+	}, writeReport.Dependencies)
+
+	job2 := cfg.Jobs[1]
+	assert.Equal(t, "job2", job2.Name)
+	assert.Equal(t, config.Pos{Line: 14, Col: 5}, job2.Pos)
+	assert.Empty(t, job2.Handler)
+	assert.Zero(t, job2.HandlerPos)
+	require.Len(t, job2.Tasks, 3)
+	task6 := job2.Tasks[2]
+	assert.Equal(t, "jobs.job2.task6", task6.Name)
+	assert.Equal(t, config.Pos{Line: 18, Col: 18}, task6.Pos)
+	assert.Equal(t, []config.Dependency{
+		{Name: "jobs.job2.task4", Pos: config.Pos{Line: 18, Col: 54}},
+		{Name: "jobs.job2.task5", Pos: config.Pos{Line: 18, Col: 73}},
+	}, task6.Dependencies)
+}
+
+func TestLoadReadFailureIsNotErrors(t *testing.T) {
+	_, err := config.Load(filepath.Join(t.TempDir(), "missing.json"))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	assert.False(t, errors.As(err, &config.Errors{}), "a read failure must not look like invalid input")
+}
+
+func TestLoadInvalidIsErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "job_config.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"jobs": {}}`), 0o644))
+	_, err := config.Load(path)
+	var list config.Errors
+	require.ErrorAs(t, err, &list)
+	assert.Equal(t, path+":1:10: jobs: must not be empty", err.Error())
+}
+
+// wrap puts one task into a minimal config; the task starts at column 27.
+func wrap(task string) string {
+	return `{"jobs": {"a": {"tasks": [` + task + `]}}}`
+}
+
+func TestParseInvalid(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  string // the whole error text, one problem a line
+	}{
+		// Syntax.
+		{"empty file", ``, "c.json:1:1: unexpected end of file, expected a value"},
+		{"only space", "\n  \n", "c.json:3:1: unexpected end of file, expected a value"},
+		{"truncated in array", `{"jobs": {"job1": {"tasks": [`,
+			`c.json:1:30: jobs.job1.tasks: unexpected end of file, array opened at 1:29 is not closed`},
+		{"truncated after key", "{\n  \"jobs\"", `c.json:2:9: unexpected end of file, expected ':' after object key`},
+		{"truncated in string", `{"jobs": {"jo`, `c.json:1:14: jobs: unexpected end of file in string starting at 1:11`},
+		{"truncated after member", `{"jobs": {}`, `c.json:1:12: unexpected end of file, object opened at 1:1 is not closed`},
+		{"truncated number", `{"jobs": -`, `c.json:1:11: jobs: unexpected end of file in number`},
+		{"trailing data", wrap(`{"name": "jobs.a.b"}`) + ` x`, `c.json:1:52: unexpected 'x' after the top-level value`},
+		{"two values", "{}\n{}", `c.json:2:1: unexpected '{' after the top-level value`},
+		{"byte-order mark", "\xEF\xBB\xBF{\"jobs\": {}}",
+			`c.json:1:1: file starts with a UTF-8 byte-order mark (BOM), which JSON does not allow: save it as UTF-8 without BOM`},
+		{"invalid UTF-8 in string", "{\"jobs\": {\"a\xff\": 1}}", `c.json:1:13: jobs: invalid UTF-8 byte 0xff in string`},
+		{"invalid UTF-8 outside string", "{\"jobs\": \xfe}", `c.json:1:10: jobs: expected a value, found invalid UTF-8 byte 0xfe`},
+		{"control character in string", "{\"jobs\": {\"a\tb\": 1}}", `c.json:1:13: jobs: control character '\t' in string (escape it)`},
+		{"newline in string", "{\"jobs\": {\"a\nb\": 1}}", `c.json:1:13: jobs: control character '\n' in string (escape it)`},
+		{"invalid escape", `{"jobs": {"a\qb": 1}}`, `c.json:1:13: jobs: invalid escape sequence '\' followed by 'q' in string`},
+		{"invalid unicode escape", `{"jobs": {"a\u12x4": 1}}`, `c.json:1:13: jobs: invalid \u escape in string: want 4 hex digits`},
+		{"single quotes", `{'jobs': {}}`, `c.json:1:2: expected a string key in double quotes, found '\''`},
+		{"unquoted key", `{jobs: {}}`, `c.json:1:2: expected a string key in double quotes, found 'j'`},
+		{"missing comma", "{\"jobs\": {}\n \"x\": 1}", `c.json:2:2: expected ',' or '}' after object member, found '"'`},
+		{"missing colon", `{"jobs" {}}`, `c.json:1:9: expected ':' after object key, found '{'`},
+		{"trailing comma in object", `{"jobs": {},}`, `c.json:1:12: trailing comma before '}'`},
+		{"trailing comma in array", wrap(`{"name": "jobs.a.b"},`), `c.json:1:47: jobs.a.tasks: trailing comma before ']'`},
+		{"comment", "{\n  // jobs\n}", `c.json:2:3: expected a string key in double quotes, found '/'`},
+		{"python literal", `{"jobs": {"a": {"keep_going": True}}}`,
+			`c.json:1:31: jobs.a.keep_going: invalid value "True": want true, false, null, a number, a string, an array or an object`},
+		{"leading zero", wrap(`{"name": "jobs.a.b", "retries": 01}`),
+			`c.json:1:59: jobs.a.tasks[0].retries: invalid number: leading zeros are not allowed`},
+		{"bad fraction", wrap(`{"name": "jobs.a.b", "retries": 1.}`),
+			`c.json:1:61: jobs.a.tasks[0].retries: invalid number: expected a digit after '.', found '}'`},
+		{"number out of range", wrap(`{"name": "jobs.a.b", "retries": 1e999999}`),
+			`c.json:1:59: jobs.a.tasks[0].retries: number "1e999999" is out of range`},
+		{"deep nesting", strings.Repeat("[", 100) + strings.Repeat("]", 100), `c.json:1:65: nesting too deep (more than 64 levels)`},
+		{"deep nesting of objects", strings.Repeat(`{"a":`, 70), `c.json:1:321: nesting too deep (more than 64 levels)`},
+		{"duplicate key", "{\n  \"jobs\": {\n    \"job1\": {\"tasks\": [{\"name\": \"jobs.job1.a\"}]},\n    \"job1\": {\"tasks\": [{\"name\": \"jobs.job1.b\"}]}\n  }\n}",
+			`c.json:4:5: jobs: duplicate key "job1" (first at 3:5)`},
+		{"duplicate key at top", `{"jobs": {}, "jobs": {}}`,
+			"c.json:1:10: jobs: must not be empty\n" +
+				`c.json:1:14: duplicate key "jobs" (first at 1:2)`},
+
+		// Unknown keys, at each level.
+		{"unknown top-level key", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b"}]}}, "version": 2}`,
+			`c.json:1:52: unknown key "version"`},
+		{"unknown job key", `{"jobs": {"a": {"handlr": "jobs.a.h", "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:17: jobs.a: unknown key "handlr" (did you mean "handler"?)`},
+		{"unknown task key", wrap(`{"name": "jobs.a.b"}, {"name": "jobs.a.c", "nmae": "x"}`),
+			`c.json:1:70: jobs.a.tasks[1]: unknown key "nmae" (did you mean "name"?)`},
+		{"wrong key case", `{"jobs": {"a": {"Tasks": [{"name": "jobs.a.b"}]}}}`,
+			"c.json:1:16: jobs.a: missing required key \"tasks\"\n" +
+				`c.json:1:17: jobs.a: unknown key "Tasks" (did you mean "tasks"?)`},
+		{"wrong key case at top", `{"Jobs": {}}`,
+			"c.json:1:1: missing required key \"jobs\"\n" +
+				`c.json:1:2: unknown key "Jobs" (did you mean "jobs"?)`},
+		{"job name", `{"jobs": {"Job-1": {"tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:11: jobs: key "Job-1" does not match pattern ^[a-z][a-z0-9_]*$`},
+
+		// Missing, empty.
+		{"missing jobs", `{"$schema": "./job_schema.json"}`, `c.json:1:1: missing required key "jobs"`},
+		{"empty jobs", `{"jobs": {}}`, `c.json:1:10: jobs: must not be empty`},
+		{"missing tasks", `{"jobs": {"a": {"handler": "jobs.a.h"}}}`, `c.json:1:16: jobs.a: missing required key "tasks"`},
+		{"empty tasks", `{"jobs": {"a": {"tasks": []}}}`, `c.json:1:26: jobs.a.tasks: must not be empty`},
+		{"missing name", wrap(`{"dependencies": []}`), `c.json:1:27: jobs.a.tasks[0]: missing required key "name"`},
+
+		// Wrong types and null.
+		{"root not an object", `[]`, `c.json:1:1: must be an object, got array`},
+		{"jobs array", `{"jobs": []}`, `c.json:1:10: jobs: must be an object, got array`},
+		{"job string", `{"jobs": {"a": "b"}}`, `c.json:1:16: jobs.a: must be an object, got string`},
+		{"tasks null", `{"jobs": {"a": {"tasks": null}}}`, `c.json:1:26: jobs.a.tasks: must be an array, got null`},
+		{"task null", wrap(`null`), `c.json:1:27: jobs.a.tasks[0]: must be an object, got null`},
+		{"handler number", `{"jobs": {"a": {"handler": 1, "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:28: jobs.a.handler: must be a string, got number`},
+		{"keep_going string", `{"jobs": {"a": {"keep_going": "yes", "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:31: jobs.a.keep_going: must be a boolean, got string`},
+		{"name null", wrap(`{"name": null}`), `c.json:1:36: jobs.a.tasks[0].name: must be a string, got null`},
+		{"dependencies string", wrap(`{"name": "jobs.a.b", "dependencies": "jobs.a.c"}`),
+			`c.json:1:64: jobs.a.tasks[0].dependencies: must be an array, got string`},
+		{"dependency number", wrap(`{"name": "jobs.a.b", "dependencies": [1]}`),
+			`c.json:1:65: jobs.a.tasks[0].dependencies[0]: must be a string, got number`},
+		{"retries string", wrap(`{"name": "jobs.a.b", "retries": "2"}`),
+			`c.json:1:59: jobs.a.tasks[0].retries: must be an integer, got string`},
+		{"retries fraction", wrap(`{"name": "jobs.a.b", "retries": 1.5}`),
+			`c.json:1:59: jobs.a.tasks[0].retries: must be an integer, got number 1.5`},
+		{"timeout number", wrap(`{"name": "jobs.a.b", "timeout": 30}`),
+			`c.json:1:59: jobs.a.tasks[0].timeout: must be a string, got number`},
+		{"schema key number", `{"$schema": 1, "jobs": {"a": {"tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:13: $schema: must be a string, got number`},
+
+		// Patterns, ranges, durations.
+		{"task name pattern", wrap(`{"name": "jobs.Job1.x"}`),
+			`c.json:1:36: jobs.a.tasks[0].name: "jobs.Job1.x" does not match pattern ^jobs\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$`},
+		{"dependency pattern", wrap(`{"name": "jobs.a.b", "dependencies": ["load_sales"]}`),
+			`c.json:1:65: jobs.a.tasks[0].dependencies[0]: "load_sales" does not match pattern ^jobs\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$`},
+		{"duplicate dependency", wrap(`{"name": "jobs.a.b", "dependencies": ["jobs.a.c", "jobs.a.d", "jobs.a.c"]}`),
+			`c.json:1:89: jobs.a.tasks[0].dependencies[2]: duplicate value "jobs.a.c" (first at 1:65)`},
+		{"handler pattern", `{"jobs": {"a": {"handler": "Handler", "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:28: jobs.a.handler: "Handler" does not match pattern ^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`},
+		{"retries too many", wrap(`{"name": "jobs.a.b", "retries": 11}`),
+			`c.json:1:59: jobs.a.tasks[0].retries: must be between 0 and 10, got 11`},
+		{"retries negative", wrap(`{"name": "jobs.a.b", "retries": -1}`),
+			`c.json:1:59: jobs.a.tasks[0].retries: must be between 0 and 10, got -1`},
+		{"timeout zero", wrap(`{"name": "jobs.a.b", "timeout": "0s"}`),
+			`c.json:1:59: jobs.a.tasks[0].timeout: must be a positive Go duration such as "30s", "1m30s" or "250ms", got "0s"`},
+		{"timeout without unit", wrap(`{"name": "jobs.a.b", "timeout": "30"}`),
+			`c.json:1:59: jobs.a.tasks[0].timeout: must be a positive Go duration such as "30s", "1m30s" or "250ms", got "30"`},
+		{"timeout negative", wrap(`{"name": "jobs.a.b", "timeout": "-5s"}`),
+			`c.json:1:59: jobs.a.tasks[0].timeout: must be a positive Go duration such as "30s", "1m30s" or "250ms", got "-5s"`},
+		{"timeout with space", wrap(`{"name": "jobs.a.b", "timeout": "1 m"}`),
+			`c.json:1:59: jobs.a.tasks[0].timeout: must be a positive Go duration such as "30s", "1m30s" or "250ms", got "1 m"`},
+		{"timeout overflow", wrap(`{"name": "jobs.a.b", "timeout": "9999999999h"}`),
+			`c.json:1:59: jobs.a.tasks[0].timeout: invalid duration "9999999999h" (out of range)`},
+		{"timeout below a nanosecond", wrap(`{"name": "jobs.a.b", "timeout": "0.1ns"}`),
+			`c.json:1:59: jobs.a.tasks[0].timeout: duration "0.1ns" must be positive`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Parse("c.json", []byte(tt.input))
+			assert.Nil(t, cfg)
+			var list config.Errors
+			require.ErrorAs(t, err, &list)
+			assert.Equal(t, tt.want, err.Error())
+			for _, e := range list {
+				assert.Equal(t, "c.json", e.Path)
+				assert.True(t, e.Pos.Line > 0 && e.Pos.Col > 0, "position %v", e.Pos)
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryProblemSorted(t *testing.T) {
+	input := `{
+  "jobs": {
+    "job1": {
+      "keep_going": "no",
+      "tasks": [
+        {"name": "jobs.job1.a", "retries": 20},
+        {"nmae": "jobs.job1.b"},
+        {"name": "jobs.job1.c", "dependencies": ["jobs.job1.a", "jobs.job1.a"], "timeout": "soon"}
+      ]
+    },
+    "Job2": {"tasks": []},
+    "job3": {"tasks": [{"name": "jobs.job3.x"}], "handler": "x"}
+  },
+  "extra": true
+}`
+	want := []string{
+		`c.json:4:21: jobs.job1.keep_going: must be a boolean, got string`,
+		`c.json:6:44: jobs.job1.tasks[0].retries: must be between 0 and 10, got 20`,
+		`c.json:7:9: jobs.job1.tasks[1]: missing required key "name"`,
+		`c.json:7:10: jobs.job1.tasks[1]: unknown key "nmae" (did you mean "name"?)`,
+		`c.json:8:65: jobs.job1.tasks[2].dependencies[1]: duplicate value "jobs.job1.a" (first at 8:50)`,
+		`c.json:8:92: jobs.job1.tasks[2].timeout: must be a positive Go duration such as "30s", "1m30s" or "250ms", got "soon"`,
+		`c.json:11:5: jobs: key "Job2" does not match pattern ^[a-z][a-z0-9_]*$`,
+		`c.json:11:23: jobs.Job2.tasks: must not be empty`,
+		`c.json:12:61: jobs.job3.handler: "x" does not match pattern ^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`,
+		`c.json:14:3: unknown key "extra"`,
+	}
+	for i := 0; i < 5; i++ { // the validator's own order varies from run to run
+		_, err := config.Parse("c.json", []byte(input))
+		var list config.Errors
+		require.ErrorAs(t, err, &list)
+		assert.Equal(t, strings.Join(want, "\n"), err.Error())
+		assert.Len(t, list, len(want))
+	}
+}
+
+func TestParseValid(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		check func(t *testing.T, task config.Task)
+	}{
+		{"retries written as 2.0", wrap(`{"name": "jobs.a.b", "retries": 2.0}`), func(t *testing.T, task config.Task) {
+			assert.Equal(t, 2, task.Retries)
+			assert.Equal(t, config.Pos{Line: 1, Col: 59}, task.RetriesPos)
+		}},
+		{"retries written as 1e1", wrap(`{"name": "jobs.a.b", "retries": 1e1}`), func(t *testing.T, task config.Task) {
+			assert.Equal(t, 10, task.Retries)
+		}},
+		{"fractional duration", wrap(`{"name": "jobs.a.b", "timeout": "1.5h"}`), func(t *testing.T, task config.Task) {
+			assert.Equal(t, 90*time.Minute, task.Timeout)
+		}},
+		{"micro sign", wrap(`{"name": "jobs.a.b", "timeout": "0s1µs"}`), func(t *testing.T, task config.Task) {
+			assert.Equal(t, time.Microsecond, task.Timeout)
+		}},
+		{"escaped name", wrap(`{"name": "jobs.a.\u0062"}`), func(t *testing.T, task config.Task) {
+			assert.Equal(t, "jobs.a.b", task.Name)
+			assert.Equal(t, config.Pos{Line: 1, Col: 36}, task.Pos)
+		}},
+		{"CRLF line ends", "{\r\n\"jobs\": {\"a\": {\"tasks\": [\r\n\t{\"name\": \"jobs.a.b\"}]}}}\r\n", func(t *testing.T, task config.Task) {
+			assert.Equal(t, config.Pos{Line: 3, Col: 11}, task.Pos)
+		}},
+		{"multi-byte characters count as bytes", "{\"$schema\": \"é\", \"jobs\": {\"a\": {\"tasks\": [{\"name\": \"jobs.a.b\"}]}}}", func(t *testing.T, task config.Task) {
+			assert.Equal(t, config.Pos{Line: 1, Col: 53}, task.Pos)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Parse("c.json", []byte(tt.input))
+			require.NoError(t, err)
+			require.Len(t, cfg.Jobs, 1)
+			require.Len(t, cfg.Jobs[0].Tasks, 1)
+			tt.check(t, cfg.Jobs[0].Tasks[0])
+		})
+	}
+}
+
+func TestParseKeepsFileOrder(t *testing.T) {
+	input := `{"jobs": {"zeta": {"keep_going": true, "tasks": [{"name": "jobs.zeta.b"}, {"name": "jobs.zeta.a"}]}, "alpha": {"tasks": [{"name": "jobs.alpha.x"}]}}}`
+	cfg, err := config.Parse("c.json", []byte(input))
+	require.NoError(t, err)
+	require.Len(t, cfg.Jobs, 2)
+	assert.Equal(t, "zeta", cfg.Jobs[0].Name)
+	assert.True(t, cfg.Jobs[0].KeepGoing)
+	assert.Equal(t, "jobs.zeta.b", cfg.Jobs[0].Tasks[0].Name)
+	assert.Equal(t, "jobs.zeta.a", cfg.Jobs[0].Tasks[1].Name)
+	assert.Equal(t, "alpha", cfg.Jobs[1].Name)
+	assert.False(t, cfg.Jobs[1].KeepGoing)
+}
+
+func TestParseHugeInput(t *testing.T) {
+	const n = 50000
+	var b strings.Builder
+	b.WriteString(`{"jobs": {"big": {"tasks": [`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString(`{"name": "jobs.big.t", "retries": 11}`)
+	}
+	b.WriteString("]}}}")
+	start := time.Now()
+	_, err := config.Parse("c.json", []byte(b.String()))
+	var list config.Errors
+	require.ErrorAs(t, err, &list)
+	assert.Len(t, list, n)
+	assert.Equal(t, `c.json:50000:35: jobs.big.tasks[49999].retries: must be between 0 and 10, got 11`, list[n-1].Error())
+	assert.Less(t, time.Since(start), 20*time.Second)
+}
+
+func TestErrors(t *testing.T) {
+	var list config.Errors
+	assert.NoError(t, list.Err())
+
+	list.Add("b.json", config.Pos{Line: 1, Col: 1}, "late file")
+	list.Add("a.json", config.Pos{Line: 10, Col: 2}, "task %q: second", "x")
+	list.Add("a.json", config.Pos{Line: 2, Col: 7}, "first")
+	list.Add("a.json", config.Pos{}, "no position")
+	err := list.Err()
+	require.Error(t, err)
+	assert.Equal(t, "a.json: no position\na.json:2:7: first\na.json:10:2: task \"x\": second\nb.json:1:1: late file", err.Error())
+
+	var got config.Errors
+	require.ErrorAs(t, err, &got)
+	assert.Equal(t, "first", got[1].Msg)
+	assert.Equal(t, config.Pos{Line: 2, Col: 7}, got[1].Pos)
+
+	assert.Equal(t, "3:4: m", (&config.Error{Pos: config.Pos{Line: 3, Col: 4}, Msg: "m"}).Error())
+	assert.Equal(t, "m", (&config.Error{Msg: "m"}).Error())
+	assert.Equal(t, "3:4", config.Pos{Line: 3, Col: 4}.String())
+	assert.Equal(t, "-", config.Pos{}.String())
+}
+
+// TestTimeoutAgreesWithParseDuration checks that the schema's timeout
+// pattern and the decoder together accept exactly the positive durations
+// that time.ParseDuration accepts.
+func TestTimeoutAgreesWithParseDuration(t *testing.T) {
+	for _, s := range []string{
+		"30s", "1m30s", "250ms", "1h2m3.5s", "1.5h", ".5s", "1.s", "0.1s", "0s1ns",
+		"1us", "1µs", "1μs", "1ns", "00001s", "0h0m1ns",
+		"0s", "0", "0.0s", "0.s", "", "s", ".s", "1", "1..5s", "1e3s", "+5s", "-5s",
+		"5S", "1 s", " 1s", "1s ", "1d", "1sec", "1h1", "0.1ns", "9999999999h", "2562047h",
+	} {
+		t.Run(s, func(t *testing.T) {
+			d, perr := time.ParseDuration(s)
+			want := perr == nil && d > 0
+			cfg, err := config.Parse("c.json", []byte(wrap(`{"name": "jobs.a.b", "timeout": "`+s+`"}`)))
+			if want {
+				require.NoError(t, err)
+				assert.Equal(t, d, cfg.Jobs[0].Tasks[0].Timeout)
+			} else {
+				var list config.Errors
+				require.ErrorAs(t, err, &list)
+				require.Len(t, list, 1)
+				assert.Equal(t, config.Pos{Line: 1, Col: 59}, list[0].Pos)
+			}
+		})
+	}
+}
