@@ -96,6 +96,9 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	if j.handler != nil {
 		jobFields = append(jobFields, jen.Line().Add(field("Handler", jen.New(jen.Qual(j.handler.pkgPath, j.handler.typeName)))))
 	}
+	if j.cfg.KeepGoing {
+		jobFields = append(jobFields, jen.Line().Add(field("KeepGoing", jen.True())))
+	}
 	jobFields = append(jobFields,
 		jen.Line().Add(field("Tasks", jen.Index().Qual(RuntimePath, "Task").Values(append(rows, jen.Line())...))),
 		jen.Line().Add(field("Levels", jen.Index().Index().Int().Values(append(lv, jen.Line())...))),

@@ -5,7 +5,8 @@
 // job's [Handler] (Setup, Execute around each task, Teardown).
 //
 // Every task ends in exactly one [State]. A task runs only if all its
-// dependencies succeeded; otherwise it is upstream_failed. By default the
+// dependencies succeeded; it is upstream_failed if one of them failed
+// (failed, panicked, timed_out or upstream_failed). By default the
 // run fails fast: the first failure cancels the context the tasks see, no
 // further task starts, and the tasks that never started are not_started.
 // With [Options.KeepGoing], every task whose dependencies all succeeded

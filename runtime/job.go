@@ -43,6 +43,10 @@ type Job struct {
 	// Handler wraps the run: Setup, Execute around each task, Teardown.
 	// A nil Handler means [GenericJobHandler].
 	Handler Handler
+	// KeepGoing is the job's default failure policy (the config's
+	// "keep_going"); runtime/jobmain uses it as the default of
+	// --keep-going. [Job.Run] itself follows [Options.KeepGoing].
+	KeepGoing bool
 }
 
 // JobInfo describes a job to its [Handler].

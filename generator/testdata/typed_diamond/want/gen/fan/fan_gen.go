@@ -11,7 +11,8 @@ import (
 // Job returns job "fan": 5 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
 	return &taskrt.Job{
-		Name: "fan",
+		Name:      "fan",
+		KeepGoing: true,
 		Tasks: []taskrt.Task{
 			0: {Name: "jobs.fan.part_b", Run: taskrt.Func0[fan.Part](new(fan.PartB).Run)},
 			1: {Name: "jobs.fan.part_a", Run: taskrt.Func0[fan.Part](new(fan.PartA).Run)},

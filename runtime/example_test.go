@@ -1,0 +1,91 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/taskorchestrator/taskorchestrator/runtime"
+)
+
+// A job is a task table with its levels. Generated code builds one from the
+// config; here it is written by hand. Each Run method is adapted to a
+// TaskFunc by the adapter of its shape, and Args says which results fill its
+// parameters.
+func ExampleJob_Run() {
+	job := &runtime.Job{
+		Name: "greet",
+		Tasks: []runtime.Task{
+			{Name: "name", Run: runtime.Func0(func(context.Context) (string, error) {
+				return "world", nil
+			})},
+			{Name: "punctuation", Run: runtime.Func0(func(context.Context) (string, error) {
+				return "!", nil
+			})},
+			{Name: "greeting", Deps: []int{0, 1}, Args: []int{0, 1}, Run: runtime.Func2(func(_ context.Context, name, mark string) (string, error) {
+				return "hello, " + name + mark, nil
+			})},
+		},
+		Levels: [][]int{{0, 1}, {2}},
+	}
+	rep, err := job.Run(context.Background(), runtime.Options{Workers: 2})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	for _, t := range rep.Tasks {
+		fmt.Printf("%s (level %d): %s %q\n", t.Name, t.Level, t.State, t.Result)
+	}
+	// Output:
+	// name (level 0): succeeded "world"
+	// punctuation (level 0): succeeded "!"
+	// greeting (level 1): succeeded "hello, world!"
+}
+
+// By default the first failure stops the run: tasks downstream of the
+// failed one are upstream_failed, and tasks that had not started stay
+// not_started. The returned error names the task.
+func ExampleJob_Run_failFast() {
+	errBadInput := errors.New("bad input")
+	job := &runtime.Job{
+		Name: "etl",
+		Tasks: []runtime.Task{
+			{Name: "extract", Run: runtime.Action0(func(context.Context) error { return errBadInput })},
+			{Name: "audit", Run: runtime.Action0(func(context.Context) error { return nil })},
+			{Name: "load", Deps: []int{0}, Run: runtime.Action0(func(context.Context) error { return nil })},
+		},
+		Levels: [][]int{{0, 1}, {2}},
+	}
+	rep, err := job.Run(context.Background(), runtime.Options{Workers: 1})
+	for _, t := range rep.Tasks {
+		fmt.Println(t.Name, t.State)
+	}
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, errBadInput))
+	// Output:
+	// extract failed
+	// audit not_started
+	// load upstream_failed
+	// task "extract": bad input
+	// true
+}
+
+// A task with retries is tried again after a failure, unless its error is
+// marked Permanent.
+func ExamplePermanent() {
+	attempts := 0
+	job := &runtime.Job{
+		Name: "upload",
+		Tasks: []runtime.Task{{Name: "put", Retries: 5, Run: runtime.Action0(func(context.Context) error {
+			attempts++
+			return runtime.Permanent(errors.New("access denied"))
+		})}},
+		Levels: [][]int{{0}},
+	}
+	rep, err := job.Run(context.Background(), runtime.Options{})
+	fmt.Println(rep.Tasks[0].State, rep.Tasks[0].Attempts, attempts)
+	fmt.Println(err)
+	// Output:
+	// failed 1 1
+	// task "put": access denied
+}

@@ -1,0 +1,286 @@
+package jobmain
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	goruntime "runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/taskorchestrator/taskorchestrator/runtime"
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes of a job binary.
+const (
+	// ExitOK means every task succeeded.
+	ExitOK = 0
+	// ExitFailed means a task did not succeed.
+	ExitFailed = 1
+	// ExitUsage means the command line was wrong.
+	ExitUsage = 2
+	// ExitSetup means the handler's Setup failed or the job table is
+	// invalid; no task ran.
+	ExitSetup = 3
+	// ExitTeardown means every task succeeded but Teardown failed.
+	ExitTeardown = 4
+	// ExitTimeout means the --timeout expired.
+	ExitTimeout = 124
+	// ExitInterrupted means the run was cancelled, by SIGINT when Main
+	// runs it. SIGTERM gives 143 instead: 128 plus the signal's number.
+	ExitInterrupted = 130
+)
+
+// Main runs the job binary with the process's signals and standard streams
+// and returns the exit code for os.Exit. SIGINT or SIGTERM cancels the run:
+// no new task starts, running tasks see ctx.Done(), Teardown runs, and Main
+// returns 130 (SIGINT) or 143 (SIGTERM). A second signal ends the process
+// at once with os.Exit from the signal goroutine, with the code of that
+// signal, without waiting for Teardown.
+func Main(job *runtime.Job, args []string) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case sig := <-sigs:
+			cancel(interrupted{sig})
+		case <-done:
+			return
+		}
+		select {
+		case sig := <-sigs:
+			os.Exit(exitCode(sig))
+		case <-done:
+		}
+	}()
+	return Run(ctx, job, args, os.Stdout, os.Stderr)
+}
+
+// interrupted is the cause of the context Main cancels on a signal.
+type interrupted struct{ sig os.Signal }
+
+func (e interrupted) Error() string { return "interrupted by " + e.sig.String() }
+
+// exitCode is 128 plus the signal's number, the shells' convention.
+func exitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return ExitInterrupted
+}
+
+// usageError is a problem with the command line.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+
+// errTimeout is the cause of the run's context when --timeout expires.
+var errTimeout = errors.New("--timeout expired")
+
+// config is the parsed command line.
+type config struct {
+	workers   int
+	timeout   time.Duration
+	keepGoing bool
+	dryRun    bool
+	logFormat string
+}
+
+// Run is Main without the process: it parses args (args[0] is the program
+// name), runs job with ctx, writes the summary to stdout and the logs and
+// errors to stderr, and returns the exit code. If ctx is cancelled the code
+// is 130, or 128 plus the signal number when Main cancelled it.
+func Run(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer) int {
+	var cfg config
+	app := &cli.App{
+		Name:            job.Name,
+		Usage:           "run the job " + job.Name,
+		HideHelpCommand: true,
+		HideVersion:     true,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "workers", Value: goruntime.GOMAXPROCS(0), Usage: "run at most `N` tasks at once", Destination: &cfg.workers},
+			&cli.DurationFlag{Name: "timeout", Usage: "stop the whole run after `D` (0 = no limit)", Destination: &cfg.timeout},
+			&cli.BoolFlag{Name: "keep-going", Value: job.KeepGoing, Usage: "after a failure, still run every task whose dependencies succeeded (--keep-going=false to stop at the first failure)", Destination: &cfg.keepGoing},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the levels and their tasks without running anything", Destination: &cfg.dryRun},
+			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log `FORMAT` on stderr: text or json", Destination: &cfg.logFormat},
+		},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit: Run returns the code
+	}
+	code := ExitOK
+	app.Action = func(c *cli.Context) error {
+		if err := cfg.check(c.Args().Slice()); err != nil {
+			return err
+		}
+		if cfg.dryRun {
+			code = dryRun(job, stdout, stderr)
+		} else {
+			code = run(c.Context, job, cfg, stdout, stderr)
+		}
+		return nil
+	}
+	if err := app.RunContext(ctx, args); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", job.Name, err, job.Name)
+		return ExitUsage
+	}
+	return code
+}
+
+// check validates the flag values and rejects arguments.
+func (cfg config) check(args []string) error {
+	switch {
+	case len(args) > 0:
+		return usageError{fmt.Errorf("unexpected argument %q", args[0])}
+	case cfg.workers < 1:
+		return usageError{fmt.Errorf("--workers must be at least 1, not %d", cfg.workers)}
+	case cfg.timeout < 0:
+		return usageError{fmt.Errorf("--timeout must not be negative, not %v", cfg.timeout)}
+	case cfg.logFormat != "text" && cfg.logFormat != "json":
+		return usageError{fmt.Errorf("--log-format must be text or json, not %q", cfg.logFormat)}
+	}
+	return nil
+}
+
+// run runs the job and returns the exit code.
+func run(ctx context.Context, job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
+	runCtx := ctx
+	if cfg.timeout > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeoutCause(ctx, cfg.timeout, errTimeout)
+		defer cancel()
+	}
+	var h slog.Handler = slog.NewTextHandler(stderr, nil)
+	if cfg.logFormat == "json" {
+		h = slog.NewJSONHandler(stderr, nil)
+	}
+	rep, err := job.Run(runCtx, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Logger: slog.New(h)})
+	if rep == nil {
+		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
+		return ExitSetup
+	}
+	code, outcome := classify(ctx, runCtx, rep)
+	printSummary(stdout, rep, outcome)
+	if rep.SetupErr != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.SetupErr)
+	}
+	if rep.TeardownErr != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.TeardownErr)
+	}
+	return code
+}
+
+// classify maps the outcome of a run to an exit code and a word for the
+// summary ("" for success).
+func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
+	var sig interrupted
+	switch {
+	case errors.As(context.Cause(ctx), &sig):
+		return exitCode(sig.sig), "interrupted"
+	case ctx.Err() != nil:
+		return ExitInterrupted, "interrupted"
+	case errors.Is(context.Cause(runCtx), errTimeout):
+		return ExitTimeout, "timed out"
+	case errors.Is(rep.Err, runtime.ErrSetup):
+		return ExitSetup, "setup failed"
+	case slices.ContainsFunc(rep.Tasks, func(t runtime.TaskReport) bool { return t.State != runtime.Succeeded }):
+		return ExitFailed, "failed"
+	case errors.Is(rep.Err, runtime.ErrTeardown):
+		return ExitTeardown, "teardown failed"
+	}
+	return ExitOK, ""
+}
+
+// byLevel returns the tasks sorted by level, then name.
+func byLevel(tasks []runtime.TaskReport) []runtime.TaskReport {
+	sorted := slices.Clone(tasks)
+	slices.SortFunc(sorted, func(a, b runtime.TaskReport) int {
+		return cmp.Or(cmp.Compare(a.Level, b.Level), strings.Compare(a.Name, b.Name))
+	})
+	return sorted
+}
+
+// printSummary writes one line per task and a total line.
+func printSummary(w io.Writer, rep *runtime.Report, outcome string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	counts := make(map[runtime.State]int)
+	for _, t := range byLevel(rep.Tasks) {
+		counts[t.State]++
+		line := fmt.Sprintf("%d\t%s\t%s\t%d\t%v", t.Level, t.Name, t.State, t.Attempts, round(t.Duration))
+		if t.Err != nil {
+			first, _, _ := strings.Cut(t.Err.Error(), "\n")
+			line += "\t" + first
+		}
+		fmt.Fprintln(tw, line)
+	}
+	tw.Flush()
+	if outcome == "" {
+		fmt.Fprintf(w, "%s: %d succeeded in %v\n", rep.Job, len(rep.Tasks), round(rep.Duration))
+		return
+	}
+	var parts []string
+	for _, s := range []runtime.State{runtime.Failed, runtime.Panicked, runtime.TimedOut, runtime.Cancelled,
+		runtime.UpstreamFailed, runtime.NotStarted, runtime.Succeeded} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	fmt.Fprintf(w, "%s: %s: %s in %v\n", rep.Job, outcome, strings.Join(parts, ", "), round(rep.Duration))
+}
+
+// round shortens a duration for display.
+func round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Microsecond)
+	}
+	return d
+}
+
+// dryRun prints the levels of the job and the tasks of each, without
+// running anything.
+func dryRun(job *runtime.Job, stdout, stderr io.Writer) int {
+	if err := job.Validate(); err != nil {
+		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
+		return ExitSetup
+	}
+	fmt.Fprintf(stdout, "%s: %d tasks in %d levels\n", job.Name, len(job.Tasks), len(job.Levels))
+	for k, level := range job.Levels {
+		names := make([]string, len(level))
+		for n, i := range level {
+			names[n] = job.Tasks[i].Name
+			if deps := job.Tasks[i].Deps; len(deps) > 0 {
+				after := make([]string, len(deps))
+				for m, d := range deps {
+					after[m] = job.Tasks[d].Name
+				}
+				names[n] += " (after " + strings.Join(after, ", ") + ")"
+			}
+		}
+		slices.Sort(names)
+		fmt.Fprintf(stdout, "level %d (width %d):\n", k, len(level))
+		for _, name := range names {
+			fmt.Fprintf(stdout, "  %s\n", name)
+		}
+	}
+	return ExitOK
+}

@@ -1,0 +1,70 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Validate checks that the task table and the levels are consistent: every
+// dependency and argument index is in range, every argument is also a
+// dependency, every task is in exactly one level, every dependency is in a
+// strictly lower level than its dependent, and every task has a Run
+// function. The error joins one line per problem, each naming its task.
+func (j *Job) Validate() error {
+	_, err := j.levelOf()
+	return err
+}
+
+// levelOf validates the job and returns the level of each task.
+func (j *Job) levelOf() ([]int, error) {
+	var errs []error
+	bad := func(i int, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("task %q: %s", j.Tasks[i].Name, fmt.Sprintf(format, args...)))
+	}
+	n := len(j.Tasks)
+	level := make([]int, n)
+	for i := range level {
+		level[i] = -1
+	}
+	for k, tasks := range j.Levels {
+		for _, i := range tasks {
+			switch {
+			case i < 0 || i >= n:
+				errs = append(errs, fmt.Errorf("level %d: task index %d out of range [0, %d)", k, i, n))
+			case level[i] >= 0:
+				bad(i, "in more than one level (%d and %d)", level[i], k)
+			default:
+				level[i] = k
+			}
+		}
+	}
+	for i, t := range j.Tasks {
+		if t.Run == nil {
+			bad(i, "Run is nil")
+		}
+		if t.Retries < 0 {
+			bad(i, "negative retries %d", t.Retries)
+		}
+		if t.Timeout < 0 {
+			bad(i, "negative timeout %v", t.Timeout)
+		}
+		if level[i] < 0 {
+			bad(i, "not in any level")
+		}
+		for _, d := range t.Deps {
+			switch {
+			case d < 0 || d >= n:
+				bad(i, "dependency index %d out of range [0, %d)", d, n)
+			case level[i] >= 0 && level[d] >= level[i]:
+				bad(i, "depends on %q in level %d, not below its own level %d", j.Tasks[d].Name, level[d], level[i])
+			}
+		}
+		for k, a := range t.Args {
+			if !slices.Contains(t.Deps, a) {
+				bad(i, "argument %d (task index %d) is not a dependency", k, a)
+			}
+		}
+	}
+	return level, errors.Join(errs...)
+}
