@@ -233,15 +233,24 @@ func (g *generator) checkGraphs() {
 		}
 		cycles := findCycles(names, deps)
 		for _, c := range cycles {
-			var path []string
-			for _, i := range c {
-				path = append(path, names[i])
+			path := make([]string, len(c.loop))
+			for k, i := range c.loop {
+				path[k] = names[i]
 			}
 			msg := "depends on itself"
-			if len(c) > 2 {
+			if len(c.loop) > 2 {
 				msg = "is on a dependency cycle"
 			}
-			g.errorf(j.tasks[c[0]].cfg.Pos, "job %q: task %q %s: %s", j.cfg.Name, names[c[0]], msg, strings.Join(path, " -> "))
+			also := ""
+			if len(c.others) > 0 {
+				others := make([]string, len(c.others))
+				for k, i := range c.others {
+					others[k] = names[i]
+				}
+				also = "; also on a cycle with them: " + strings.Join(others, ", ")
+			}
+			first := c.loop[0]
+			g.errorf(j.tasks[first].cfg.Pos, "job %q: task %q %s: %s%s", j.cfg.Name, names[first], msg, strings.Join(path, " -> "), also)
 		}
 		if len(cycles) > 0 {
 			continue

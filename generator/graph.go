@@ -5,13 +5,24 @@ import (
 	"strings"
 )
 
-// findCycles returns every dependency cycle of a graph given as adjacency
-// lists (deps[i] are the nodes i depends on), one per strongly connected
-// component that has one. Each cycle starts and ends at the node whose name
-// sorts first in its component, and follows the shortest way back to it, so
-// the output is deterministic: [a b c a] means a depends on b, b on c, c on a.
-func findCycles(names []string, deps [][]int) [][]int {
-	var cycles [][]int
+// cycle is one strongly connected component of a dependency graph that
+// has a loop.
+type cycle struct {
+	// loop starts and ends at the member whose name sorts first and follows
+	// the shortest way back to it: [a b c a] means a depends on b, b on c,
+	// and c on a.
+	loop []int
+	// others are the members of the component not on loop, sorted by name:
+	// they are on other loops through the same tasks.
+	others []int
+}
+
+// findCycles returns the cycles of a graph given as adjacency lists
+// (deps[i] are the nodes i depends on), one per strongly connected
+// component that has a loop, sorted by the name of their first member, so
+// the output is deterministic.
+func findCycles(names []string, deps [][]int) []cycle {
+	var cycles []cycle
 	for _, comp := range sccs(deps) {
 		if len(comp) == 1 && !slices.Contains(deps[comp[0]], comp[0]) {
 			continue
@@ -20,10 +31,17 @@ func findCycles(names []string, deps [][]int) [][]int {
 		for _, n := range comp {
 			in[n] = true
 		}
-		start := slices.MinFunc(comp, func(a, b int) int { return strings.Compare(names[a], names[b]) })
-		cycles = append(cycles, shortestLoop(start, deps, in, names))
+		byName := func(a, b int) int { return strings.Compare(names[a], names[b]) }
+		slices.SortFunc(comp, byName)
+		c := cycle{loop: shortestLoop(comp[0], deps, in, names)}
+		for _, n := range comp {
+			if !slices.Contains(c.loop, n) {
+				c.others = append(c.others, n)
+			}
+		}
+		cycles = append(cycles, c)
 	}
-	slices.SortFunc(cycles, func(a, b []int) int { return strings.Compare(names[a[0]], names[b[0]]) })
+	slices.SortFunc(cycles, func(a, b cycle) int { return strings.Compare(names[a.loop[0]], names[b.loop[0]]) })
 	return cycles
 }
 

@@ -12,20 +12,28 @@ func TestFindCycles(t *testing.T) {
 		name  string
 		names []string
 		deps  [][]int
-		want  [][]string
+		want  [][]string // each loop, then the other members after "|"
 	}{
 		{"acyclic diamond", []string{"a", "b", "c", "d"}, [][]int{nil, {0}, {0}, {1, 2}}, nil},
 		{"self loop", []string{"a"}, [][]int{{0}}, [][]string{{"a", "a"}}},
 		{"three, starts at smallest", []string{"c", "b", "a"}, [][]int{{2}, {0}, {1}}, [][]string{{"a", "b", "c", "a"}}},
 		{"two separate", []string{"x", "y", "p", "q"}, [][]int{{1}, {0}, {3}, {2}}, [][]string{{"p", "q", "p"}, {"x", "y", "x"}}},
-		{"shortest way back", []string{"a", "b", "c", "d"}, [][]int{{1, 2}, {2}, {3}, {0}}, [][]string{{"a", "c", "d", "a"}}},
+		{"shortest way back", []string{"a", "b", "c", "d"}, [][]int{{1, 2}, {2}, {3}, {0}}, [][]string{{"a", "c", "d", "a", "|", "b"}}},
+		{"diamond closed into a loop", []string{"load", "region", "month", "report"}, [][]int{{3}, {0}, {0}, {1, 2}},
+			[][]string{{"load", "report", "month", "load", "|", "region"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got [][]string
 			for _, c := range findCycles(tt.names, tt.deps) {
 				var names []string
-				for _, i := range c {
+				for _, i := range c.loop {
+					names = append(names, tt.names[i])
+				}
+				if len(c.others) > 0 {
+					names = append(names, "|")
+				}
+				for _, i := range c.others {
 					names = append(names, tt.names[i])
 				}
 				got = append(got, names)
