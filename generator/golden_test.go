@@ -2,27 +2,26 @@ package generator_test
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/pmezard/go-difflib/difflib"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	goldenpkg "github.com/taskorchestrator/taskorchestrator/internal/golden"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/generator"
 	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
-
 // TestGolden generates every case under testdata in a module of its own.
-// A case with want/errors.txt must fail with exactly those errors and leave
-// nothing written; any other case must generate exactly the files under
-// want/, build, and its job binaries must run and print want/run_<job>.txt.
+// A case with want/errors.txt must fail with exactly those errors (and
+// warnings) and leave nothing written; any other case must generate exactly
+// the files under want/ with the warnings of want/warnings.txt, build, and
+// its job binaries must run and print want/run_<job>.txt.
 func TestGolden(t *testing.T) {
 	cases, err := os.ReadDir("testdata")
 	require.NoError(t, err)
@@ -35,7 +34,7 @@ func TestGolden(t *testing.T) {
 			dir := testmod.New(t, "example.com/"+c.Name(), src)
 			res, err := generator.Generate(context.Background(), generator.Options{Dir: dir})
 			wantErrs := filepath.Join(src, "want", "errors.txt")
-			if _, statErr := os.Stat(wantErrs); statErr == nil || (*update && err != nil) {
+			if _, statErr := os.Stat(wantErrs); statErr == nil || (*goldenpkg.Update && err != nil) {
 				require.Error(t, err, "case expects errors")
 				var errs config.Errors
 				require.ErrorAs(t, err, &errs, "invalid input must come back as config.Errors")
@@ -47,6 +46,10 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err)
 			for _, f := range res.Files {
 				golden(t, filepath.Join(src, "want", filepath.FromSlash(f.Path)), string(f.Data))
+			}
+			wantWarns := filepath.Join(src, "want", "warnings.txt")
+			if _, statErr := os.Stat(wantWarns); statErr == nil || len(res.Warnings) > 0 {
+				golden(t, wantWarns, res.Warnings.Error()+"\n")
 			}
 			wantFiles := testmod.Snapshot(t, filepath.Join(src, "want"), ".")
 			for p := range wantFiles {
@@ -91,21 +94,8 @@ func paths(files []generator.File) []string {
 	return ps
 }
 
-// golden compares got with the file at path, or rewrites it with -update.
+// golden compares got with the file at path (see package golden).
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run: go test ./generator -update")
-	if string(want) != got {
-		diff, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-			A: difflib.SplitLines(string(want)), B: difflib.SplitLines(got),
-			FromFile: path, ToFile: "generated", Context: 3,
-		})
-		t.Errorf("%s differs from the golden file (run: go test ./generator -update, then review the diff):\n%s", path, diff)
-	}
+	goldenpkg.Check(t, path, []byte(got))
 }

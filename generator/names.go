@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // snakeRE is the ASCII allowlist every name from the config must pass
@@ -36,9 +37,9 @@ var reservedJobNames = map[string]bool{
 // windowsDevices are file names Windows cannot create.
 var windowsDevices = map[string]bool{
 	"con": true, "prn": true, "aux": true, "nul": true,
-	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true,
+	"com0": true, "com1": true, "com2": true, "com3": true, "com4": true, "com5": true,
 	"com6": true, "com7": true, "com8": true, "com9": true,
-	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true,
+	"lpt0": true, "lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true,
 	"lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
 }
 
@@ -56,11 +57,20 @@ var buildSuffixes = func() map[string]bool {
 	return m
 }()
 
+// maxWordLen bounds a word from the config, so that every file name derived
+// from it (<job>_gen.go, <file>.go) stays well inside the 255-byte limit of
+// common file systems.
+const maxWordLen = 100
+
 // checkWord checks one snake_case word from the config (a job key or the
 // last part of a task or handler name) and says what is wrong with it, or
-// returns "" when it is fine. what names the word in the message.
+// returns "" when it is fine. what names the word in the message. The
+// allowlist admits lower-case ASCII only, so two accepted words never differ
+// only in case, also on case-insensitive file systems.
 func checkWord(what, w string) string {
 	switch {
+	case len(w) > maxWordLen:
+		return fmt.Sprintf("%s %q is longer than %d characters", what, clip(w), maxWordLen)
 	case !snakeRE.MatchString(w):
 		return fmt.Sprintf("%s %q is not snake_case (lower-case ASCII letters and digits, words joined by single underscores, starting with a letter)", what, w)
 	case token.IsKeyword(w):
@@ -113,7 +123,7 @@ type dotted struct {
 func splitTaskName(name string) (dotted, string) {
 	parts := strings.Split(name, ".")
 	if len(parts) != 3 || parts[0] != "jobs" {
-		return dotted{}, fmt.Sprintf("task name %q is not of the form jobs.<job>.<file>", name)
+		return dotted{}, fmt.Sprintf("task name %q is not of the form jobs.<job>.<file>", clip(name))
 	}
 	d := dotted{root: parts[0], pkg: parts[1], file: parts[2]}
 	if msg := checkWord("job part of task name", d.pkg); msg != "" {
@@ -133,14 +143,31 @@ const genericHandlerName = "runtime.generic_job_handler"
 func splitHandlerName(name string) (dotted, string) {
 	parts := strings.Split(name, ".")
 	if len(parts) != 3 || parts[0] != "jobs" {
-		return dotted{}, fmt.Sprintf("handler name %q is neither %q nor of the form jobs.<package>.<file>", name, genericHandlerName)
+		return dotted{}, fmt.Sprintf("handler name %q is neither %q nor of the form jobs.<package>.<file>", clip(name), genericHandlerName)
 	}
 	d := dotted{root: parts[0], pkg: parts[1], file: parts[2]}
 	if msg := checkWord("package part of handler name", d.pkg); msg != "" {
 		return d, msg
 	}
+	if reservedJobNames[d.pkg] {
+		return d, fmt.Sprintf("package part of handler name %q is reserved (generated code or the go tool uses it)", d.pkg)
+	}
 	if msg := checkWord("file part of handler name", d.file); msg != "" {
 		return d, msg
 	}
 	return d, ""
+}
+
+// clip shortens a name from the config for a message, so that a hostile
+// name of megabytes still gives a one-line error.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }

@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/taskorchestrator/taskorchestrator/config"
 )
 
 // File is one generated file.
@@ -20,13 +24,99 @@ type File struct {
 	Data []byte
 }
 
-// Result is what a [Generate] call produced: the files to write and the
-// generated files of jobs that no longer exist.
+// Result is what a [Generate] call produced: the files to write, the
+// generated files of jobs that no longer exist, the checked graph of every
+// job, and the warnings.
 type Result struct {
 	Files []File
 	// Stale lists generated files (carrying [Marker]) under gen/ and cmd/
 	// that belong to no job of the config.
 	Stale []string
+	// Jobs is the checked graph of every job, in config order.
+	Jobs []Job
+	// Warnings lists the problems that do not make the input invalid,
+	// sorted by position; each has Warning set.
+	Warnings config.Errors
+}
+
+// Job is the checked dependency graph of one job, as generated.
+type Job struct {
+	Name  string
+	Tasks []Task // in config order
+	// Levels holds the indices in Tasks of each level's tasks, sorted by
+	// name: a task is one level above its deepest dependency.
+	Levels [][]int
+}
+
+// Task is one task of a [Job].
+type Task struct {
+	Name  string // e.g. "jobs.job1.load_sales"
+	Deps  []int  // indices in Job.Tasks of its dependencies, in config order
+	Level int
+	// Result is the type Run returns beside its error, as messages write it
+	// ("[]job1.Sale"), or "" when Run returns only an error.
+	Result string
+	// Args are the dependencies whose results are passed to Run, in
+	// parameter order; the other dependencies only order the tasks.
+	Args []int
+}
+
+// ChangeKind says what [Result.Commit] would do to a file.
+type ChangeKind int
+
+// The kinds of [Change].
+const (
+	Create ChangeKind = iota // the file is missing
+	Update                   // the file differs from what would be written
+	Remove                   // the file is a stale generated file
+)
+
+// String returns "create", "update" or "remove".
+func (k ChangeKind) String() string {
+	switch k {
+	case Create:
+		return "create"
+	case Update:
+		return "update"
+	case Remove:
+		return "remove"
+	}
+	return fmt.Sprintf("ChangeKind(%d)", int(k))
+}
+
+// Change is one file that [Result.Commit] would write or remove, with its
+// content on disk (Old, nil when missing) and the content it would get
+// (New, nil when removed).
+type Change struct {
+	Path     string
+	Kind     ChangeKind
+	Old, New []byte
+}
+
+// Diff compares the result with the files under dir and returns what
+// [Result.Commit] would change, sorted by path.
+func (r *Result) Diff(dir string) ([]Change, error) {
+	var changes []Change
+	for _, f := range r.Files {
+		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			changes = append(changes, Change{Path: f.Path, Kind: Create, New: f.Data})
+		case err != nil:
+			return nil, err
+		case !bytes.Equal(old, f.Data):
+			changes = append(changes, Change{Path: f.Path, Kind: Update, Old: old, New: f.Data})
+		}
+	}
+	for _, p := range r.Stale {
+		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		changes = append(changes, Change{Path: p, Kind: Remove, Old: old})
+	}
+	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
+	return changes, nil
 }
 
 // outputRoots are the folders under the module root that generated files
@@ -34,21 +124,18 @@ type Result struct {
 var outputRoots = []string{"gen", "cmd"}
 
 // Changes compares the result with the files under dir and returns the
-// paths that Commit would write or remove, sorted.
+// paths that Commit would write or remove, sorted; [Result.Diff] tells
+// more.
 func (r *Result) Changes(dir string) ([]string, error) {
-	var changed []string
-	for _, f := range r.Files {
-		same, err := sameContent(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data)
-		if err != nil {
-			return nil, err
-		}
-		if !same {
-			changed = append(changed, f.Path)
-		}
+	changes, err := r.Diff(dir)
+	if err != nil {
+		return nil, err
 	}
-	changed = append(changed, r.Stale...)
-	slices.Sort(changed)
-	return changed, nil
+	paths := make([]string, len(changes))
+	for i, c := range changes {
+		paths[i] = c.Path
+	}
+	return paths, nil
 }
 
 // Commit writes the result under dir: each file whose content changed is
@@ -56,7 +143,33 @@ func (r *Result) Changes(dir string) ([]string, error) {
 // reader never sees a partial file; unchanged files are not touched; stale
 // generated files are removed, with their folder when it becomes empty.
 // It returns the paths it wrote or removed.
+//
+// Every path is checked before the first write: a path outside the output
+// folders, a symbolic link or non-folder on the way, or an existing file
+// that does not carry [Marker] makes Commit return an error without
+// changing anything. The writes themselves go through an [os.Root] at dir,
+// so even a folder swapped for a symbolic link during the run cannot lead
+// them outside dir.
 func (r *Result) Commit(dir string) ([]string, error) {
+	for _, f := range r.Files {
+		full, err := outputPath(dir, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkOverwrite(full, f.Path); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range r.Stale {
+		if _, err := outputPath(dir, p); err != nil {
+			return nil, err
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
 	var done []string
 	for _, f := range r.Files {
 		full, err := outputPath(dir, f.Path)
@@ -70,23 +183,36 @@ func (r *Result) Commit(dir string) ([]string, error) {
 		if same {
 			continue
 		}
-		if err := writeAtomic(full, f.Data); err != nil {
-			return done, err
+		if err := writeAtomic(root, f.Path, f.Data); err != nil {
+			return done, fmt.Errorf("write %s: %w", f.Path, err)
 		}
 		done = append(done, f.Path)
 	}
 	for _, p := range r.Stale {
-		full, err := outputPath(dir, p)
-		if err != nil {
-			return done, err
-		}
-		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		name := filepath.FromSlash(path.Clean(p))
+		if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return done, fmt.Errorf("remove stale %s: %w", p, err)
 		}
-		_ = os.Remove(filepath.Dir(full)) // only succeeds when empty
+		_ = root.Remove(filepath.Dir(name)) // only succeeds when empty
 		done = append(done, p)
 	}
 	return done, nil
+}
+
+// checkOverwrite refuses to replace an existing file that jobgen did not
+// write: nothing without [Marker] is ever touched.
+func checkOverwrite(full, rel string) error {
+	ours, err := hasMarker(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !ours {
+		return fmt.Errorf("refusing to overwrite %s: it was not generated by jobgen (its first line is not the generated-code header)", rel)
+	}
+	return nil
 }
 
 // outputPath joins a generated file's path to dir after checking that it
@@ -119,20 +245,25 @@ func outputPath(dir, rel string) (string, error) {
 	return full, nil
 }
 
-// writeAtomic writes data to a temporary file beside name and renames it
-// into place.
-func writeAtomic(name string, data []byte) (err error) {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+// writeAtomic writes data to a temporary file beside rel (a slash path
+// relative to root) and renames it into place, so that a reader, or a run
+// that is interrupted, sees the old file or the new one, never a part. The
+// temporary file is removed if anything fails before the rename; a process
+// killed in between leaves a hidden ".<name>.tmp-<n>" file that the go tool
+// ignores.
+func writeAtomic(root *os.Root, rel string, data []byte) (err error) {
+	name := filepath.FromSlash(path.Clean(rel))
+	if err := root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
+	tmpName, tmp, err := createTemp(root, filepath.Dir(name), "."+filepath.Base(name)+".tmp-")
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
+			root.Remove(tmpName)
 		}
 	}()
 	if _, err := tmp.Write(data); err != nil {
@@ -147,7 +278,21 @@ func writeAtomic(name string, data []byte) (err error) {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), name)
+	return root.Rename(tmpName, name)
+}
+
+// createTemp creates a new file named prefix and a random number in the
+// folder dir of root, like [os.CreateTemp].
+func createTemp(root *os.Root, dir, prefix string) (string, *os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return name, f, err
+	}
+	return "", nil, fmt.Errorf("create a temporary file in %s: too many tries", dir)
 }
 
 // sameContent reports whether the file holds exactly data; a missing file

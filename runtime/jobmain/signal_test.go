@@ -1,0 +1,207 @@
+package jobmain_test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	goruntime "runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
+)
+
+// The job of TestJobBinarySignals: quick, then wait, then after. wait
+// prints "started" and waits for its context to end, or, with
+// SIGJOB_IGNORE=1, ignores it (printing "cancel seen" when it ends).
+// Teardown prints "teardown".
+var sigjobFiles = map[string]string{
+	"config/job_config.json": `{
+  "jobs": {
+    "sigjob": {
+      "handler": "jobs.sigjob.sigjob_handler",
+      "tasks": [
+        {"name": "jobs.sigjob.quick"},
+        {"name": "jobs.sigjob.wait", "dependencies": ["jobs.sigjob.quick"]},
+        {"name": "jobs.sigjob.after", "dependencies": ["jobs.sigjob.wait"]}
+      ]
+    }
+  }
+}
+`,
+	"jobs/sigjob/quick.go": `package sigjob
+
+import "context"
+
+type Quick struct{}
+
+func (Quick) Run(context.Context) (int, error) { return 42, nil }
+`,
+	"jobs/sigjob/wait.go": `package sigjob
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+)
+
+type Wait struct{}
+
+func (Wait) Run(ctx context.Context, n int) (string, error) {
+	fmt.Println("started")
+	if os.Getenv("SIGJOB_IGNORE") == "1" {
+		go func() {
+			<-ctx.Done()
+			fmt.Println("cancel seen")
+		}()
+		time.Sleep(time.Hour)
+	}
+	<-ctx.Done()
+	return "", ctx.Err()
+}
+`,
+	"jobs/sigjob/after.go": `package sigjob
+
+import "context"
+
+type After struct{}
+
+func (After) Run(ctx context.Context, s string) error { return nil }
+`,
+	"jobs/sigjob/sigjob_handler.go": `package sigjob
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/taskorchestrator/taskorchestrator/runtime"
+)
+
+type SigjobHandler struct{ runtime.GenericJobHandler }
+
+func (SigjobHandler) Teardown(ctx context.Context, job runtime.JobInfo, err error) error {
+	fmt.Println("teardown")
+	return nil
+}
+`,
+}
+
+// buildSigjob generates the job above with jobgen, run the way a user's
+// module runs it, and builds its binary. It returns the binary's path.
+func buildSigjob(t *testing.T) string {
+	t.Helper()
+	dir := testmod.New(t, "example.com/sigjob", "")
+	for rel, content := range sigjobFiles {
+		testmod.WriteFile(t, dir, rel, content)
+	}
+	goCmd(t, dir, "run", testmod.ThisModule+"/cmd/jobgen", "generate")
+	bin := filepath.Join(dir, "bin", "sigjob")
+	goCmd(t, dir, "build", "-o", bin, "./cmd/sigjob")
+	return bin
+}
+
+func goCmd(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "go %s:\n%s", strings.Join(args, " "), out)
+}
+
+// TestJobBinarySignals builds a real job binary with jobgen, sends it
+// SIGINT or SIGTERM while a task runs, and checks the exit code, that
+// Teardown ran exactly once (or not at all after a second signal), and
+// what the summary says about every task.
+func TestJobBinarySignals(t *testing.T) {
+	if goruntime.GOOS == "windows" {
+		t.Skip("signals are Unix")
+	}
+	bin := buildSigjob(t)
+	tests := []struct {
+		name      string
+		signals   []syscall.Signal
+		ignore    bool // wait ignores its cancelled context
+		wantCode  int
+		teardowns int
+		states    map[string]string // task -> state in the summary; nil: no summary
+		summary   []string          // more regexps the output must match
+	}{
+		{
+			name: "SIGINT", signals: []syscall.Signal{syscall.SIGINT}, wantCode: 130, teardowns: 1,
+			states:  map[string]string{"quick": "succeeded", "wait": "cancelled", "after": "not_started"},
+			summary: []string{`(?m)^sigjob: interrupted: .*1 cancelled.*1 not_started.*1 succeeded`},
+		},
+		{
+			name: "SIGTERM", signals: []syscall.Signal{syscall.SIGTERM}, wantCode: 143, teardowns: 1,
+			states:  map[string]string{"quick": "succeeded", "wait": "cancelled", "after": "not_started"},
+			summary: []string{`(?m)^sigjob: interrupted: `},
+		},
+		{
+			name: "ignored cancellation is abandoned after the grace period", signals: []syscall.Signal{syscall.SIGINT}, ignore: true,
+			wantCode: 130, teardowns: 1,
+			states:  map[string]string{"quick": "succeeded", "wait": "cancelled", "after": "not_started"},
+			summary: []string{`(?m)jobs\.sigjob\.wait\b.*task abandoned: it ignored its cancelled context`},
+		},
+		{
+			name: "second signal exits at once", signals: []syscall.Signal{syscall.SIGINT, syscall.SIGTERM}, ignore: true,
+			wantCode: 143, teardowns: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(bin, "--workers", "2")
+			if tt.ignore {
+				cmd.Env = append(os.Environ(), "SIGJOB_IGNORE=1")
+			}
+			stdout, err := cmd.StdoutPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			out := bufio.NewScanner(stdout)
+			require.True(t, out.Scan(), "the job printed nothing")
+			require.Equal(t, "started", out.Text())
+			for k, sig := range tt.signals {
+				require.NoError(t, cmd.Process.Signal(sig))
+				if k < len(tt.signals)-1 {
+					// Send the next signal only once this one cancelled the
+					// run: signals sent back to back may arrive in any order.
+					require.True(t, out.Scan(), "the job ended after %v", sig)
+					require.Equal(t, "cancel seen", out.Text())
+				}
+			}
+			var rest []string
+			for out.Scan() {
+				rest = append(rest, out.Text())
+			}
+			err = cmd.Wait()
+			text := strings.Join(rest, "\n")
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, text)
+			assert.Equal(t, tt.wantCode, exit.ExitCode(), text)
+			teardowns := 0
+			for _, line := range rest {
+				if line == "teardown" {
+					teardowns++
+				}
+			}
+			assert.Equal(t, tt.teardowns, teardowns, "Teardown runs:\n%s", text)
+			if tt.states == nil {
+				assert.NotContains(t, text, "sigjob:", "no summary after the second signal")
+			}
+			for task, state := range tt.states {
+				assert.Regexp(t, `(?m)^.*\bjobs\.sigjob\.`+task+`\s.*\b`+state+`\b`, text, "state of %s", task)
+			}
+			for _, re := range tt.summary {
+				assert.Regexp(t, regexp.MustCompile(re), text)
+			}
+		})
+	}
+}
