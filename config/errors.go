@@ -33,6 +33,10 @@ type Error struct {
 	Path string // the file, as given to Load or Parse
 	Pos  Pos    // where the problem is; the zero Pos if nowhere in particular
 	Msg  string // what is wrong: lower-case, no trailing period
+	// Warning marks a problem that does not make the input invalid, such
+	// as a dependency whose result no parameter takes; it is printed with
+	// "warning: " before the message.
+	Warning bool
 }
 
 // Error returns "path:line:col: msg", leaving out the parts that are empty.
@@ -44,10 +48,14 @@ func (e *Error) Error() string {
 		}
 		prefix += e.Pos.String()
 	}
-	if prefix == "" {
-		return e.Msg
+	msg := e.Msg
+	if e.Warning {
+		msg = "warning: " + msg
 	}
-	return prefix + ": " + e.Msg
+	if prefix == "" {
+		return msg
+	}
+	return prefix + ": " + msg
 }
 
 // Errors is a list of problems, sorted by position once [Errors.Sort] or

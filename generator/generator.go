@@ -45,6 +45,7 @@ type job struct {
 	byName  map[string]int
 	handler *handler // nil: the runtime's GenericJobHandler
 	levels  [][]int
+	bad     bool // a problem was reported; nothing is generated for it
 }
 
 // task is one task of a job.
@@ -58,6 +59,7 @@ type task struct {
 	variadic bool
 	result   types.Type // nil when Run returns only an error
 	args     []int      // the dependency that fills each parameter (variadic: several)
+	runPos   string     // "file:line:col" of the Run method, for messages
 	level    int
 }
 
@@ -105,20 +107,33 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	g.checkNames(cfg)
+	g.checkGraphs() // on every job, even one with a bad name, so that no cycle goes unreported
+	g.jobs = slices.DeleteFunc(g.jobs, func(j *job) bool { return j.bad })
 	g.checkFiles()
 	if err := g.typeCheck(ctx); err != nil {
 		return nil, err
 	}
-	g.checkGraphs()
-	if err := g.errs.Err(); err != nil {
+	g.errs.Sort()
+	if slices.ContainsFunc(g.errs, func(e *config.Error) bool { return !e.Warning }) {
+		return nil, g.errs // the warnings too, in position order
+	}
+	res, err := g.emit()
+	if err != nil {
 		return nil, err
 	}
-	return g.emit()
+	res.Warnings = g.errs
+	return res, nil
 }
 
 // errorf records a problem at a position of the config.
 func (g *generator) errorf(pos config.Pos, format string, args ...any) {
 	g.errs.Add(g.cfgPath, pos, format, args...)
+}
+
+// warnf records a warning at a position of file, a path relative to the
+// module root.
+func (g *generator) warnf(file string, pos config.Pos, format string, args ...any) {
+	g.errs = append(g.errs, &config.Error{Path: file, Pos: pos, Msg: fmt.Sprintf(format, args...), Warning: true})
 }
 
 // checkNames applies the naming conventions to every job, task, dependency
@@ -133,7 +148,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 		ok := g.checkHandler(j)
 		types := map[string]*task{}
 		for _, ct := range cj.Tasks {
-			where := fmt.Sprintf("job %q: task %q", cj.Name, ct.Name)
+			where := fmt.Sprintf("job %q: task %q", cj.Name, clip(ct.Name))
 			d, msg := splitTaskName(ct.Name)
 			switch {
 			case msg != "":
@@ -164,16 +179,15 @@ func (g *generator) checkNames(cfg *config.Config) {
 			for _, dep := range t.cfg.Dependencies {
 				i, found := j.byName[dep.Name]
 				if !found {
-					g.errorf(dep.Pos, "job %q: task %q depends on unknown task %q%s", cj.Name, t.cfg.Name, dep.Name, didYouMean(dep.Name, slices.Collect(maps.Keys(j.byName))))
+					g.errorf(dep.Pos, "job %q: task %q depends on unknown task %q%s", cj.Name, t.cfg.Name, clip(dep.Name), didYouMean(dep.Name, slices.Collect(maps.Keys(j.byName))))
 					ok = false
 					continue
 				}
 				t.deps = append(t.deps, i)
 			}
 		}
-		if ok {
-			g.jobs = append(g.jobs, j)
-		}
+		j.bad = !ok
+		g.jobs = append(g.jobs, j)
 	}
 }
 
@@ -186,7 +200,7 @@ func (g *generator) checkHandler(j *job) bool {
 	}
 	d, msg := splitHandlerName(name)
 	if msg != "" {
-		g.errorf(j.cfg.HandlerPos, "job %q: %s", j.cfg.Name, msg)
+		g.errorf(j.cfg.HandlerPos, "job %q: %s%s", j.cfg.Name, msg, didYouMean(name, []string{genericHandlerName}))
 		return false
 	}
 	j.handler = &handler{pkgPath: g.modPath + "/jobs/" + d.pkg, typeName: pascal(d.file)}
@@ -199,14 +213,15 @@ func (g *generator) checkFiles() {
 	g.jobs = slices.DeleteFunc(g.jobs, func(j *job) bool {
 		dir := filepath.Join(g.opts.Dir, "jobs", j.cfg.Name)
 		if !isDir(dir) {
-			g.errorf(j.cfg.Pos, "job %q: folder jobs/%s does not exist", j.cfg.Name, j.cfg.Name)
+			g.errorf(j.cfg.Pos, "job %q: folder jobs/%s does not exist%s", j.cfg.Name, j.cfg.Name, didYouMean(j.cfg.Name, g.listDir("jobs", true)))
 			return true
 		}
 		ok := true
 		for _, t := range j.tasks {
 			file := path.Join("jobs", j.cfg.Name, t.file+".go")
 			if !isFile(filepath.Join(g.opts.Dir, filepath.FromSlash(file))) {
-				g.errorf(t.cfg.Pos, "job %q: task %q: file %s does not exist (it should declare type %s)", j.cfg.Name, t.cfg.Name, file, t.typeName)
+				g.errorf(t.cfg.Pos, "job %q: task %q: file %s does not exist (it should declare type %s)%s", j.cfg.Name, t.cfg.Name, file, t.typeName,
+					suggestFile("jobs."+j.cfg.Name+".", t.file, g.listDir(path.Join("jobs", j.cfg.Name), false)))
 				ok = false
 			}
 		}
@@ -214,10 +229,15 @@ func (g *generator) checkFiles() {
 			d, _ := splitHandlerName(j.cfg.Handler)
 			file := path.Join("jobs", d.pkg, d.file+".go")
 			if !isFile(filepath.Join(g.opts.Dir, filepath.FromSlash(file))) {
-				g.errorf(j.cfg.HandlerPos, "job %q: handler %q: file %s does not exist (it should declare type %s)", j.cfg.Name, j.cfg.Handler, file, j.handler.typeName)
+				g.errorf(j.cfg.HandlerPos, "job %q: handler %q: file %s does not exist (it should declare type %s)%s", j.cfg.Name, j.cfg.Handler, file, j.handler.typeName,
+					suggestFile("jobs."+d.pkg+".", d.file, g.listDir(path.Join("jobs", d.pkg), false)))
 				ok = false
 			}
 		}
+		if ok {
+			ok = g.checkSpelling(j) // only a case-insensitive file system gets here with a wrong case
+		}
+		ok = g.checkOutputs(j) && ok
 		return !ok
 	})
 }
@@ -253,7 +273,7 @@ func (g *generator) checkGraphs() {
 			g.errorf(j.tasks[first].cfg.Pos, "job %q: task %q %s: %s%s", j.cfg.Name, names[first], msg, strings.Join(path, " -> "), also)
 		}
 		if len(cycles) > 0 {
-			continue
+			continue // still type-checked, for the other problems; never emitted, as errors were reported
 		}
 		var level []int
 		level, j.levels = levels(names, deps)
@@ -261,6 +281,35 @@ func (g *generator) checkGraphs() {
 			t.level = level[i]
 		}
 	}
+}
+
+// listDir returns the names of the folders (dirs) or of the Go files,
+// without ".go" and leaving out tests, in the folder rel of the module, for
+// suggestions. A folder that cannot be read gives none.
+func (g *generator) listDir(rel string, dirs bool) []string {
+	entries, err := os.ReadDir(filepath.Join(g.opts.Dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		switch {
+		case dirs && e.IsDir():
+			names = append(names, e.Name())
+		case !dirs && e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go"):
+			names = append(names, strings.TrimSuffix(e.Name(), ".go"))
+		}
+	}
+	return names
+}
+
+// suggestFile returns ` (did you mean "<prefix><f>"?)` for the file f
+// among files closest to file, or "".
+func suggestFile(prefix, file string, files []string) string {
+	if best := closest(file, files); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", prefix+best)
+	}
+	return ""
 }
 
 func isDir(p string) bool {

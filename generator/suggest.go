@@ -8,17 +8,25 @@ import (
 // didYouMean returns ` (did you mean "x"?)` for the candidate closest to
 // name, or "" when none is close enough to be a likely typo.
 func didYouMean(name string, candidates []string) string {
-	slices.Sort(candidates)
-	best, bestDist := "", len(name)/3+1
-	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
+	best := closest(name, candidates)
 	if best == "" {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// closest returns the candidate closest to name by edit distance, the
+// first in sorted order on a tie, or "" when none is close enough to be a
+// likely typo. It sorts candidates.
+func closest(name string, candidates []string) string {
+	slices.Sort(candidates)
+	best, bestDist := "", len(name)/3+1
+	for _, c := range candidates {
+		if d := editDistance(name, c); d < bestDist && c != name {
+			best, bestDist = c, d
+		}
+	}
+	return best
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.

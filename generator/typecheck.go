@@ -68,6 +68,7 @@ func (g *generator) typeCheck(ctx context.Context) error {
 			g.errorf(j.cfg.Pos, "job %q: package in jobs/%s is named %s, want %s", j.cfg.Name, j.cfg.Name, p.Name, j.cfg.Name)
 			return true
 		}
+		g.warnUnlisted(j, p)
 		ok := true
 		for _, t := range j.tasks {
 			ok = g.checkTask(j, t, p) && ok
@@ -153,7 +154,19 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 	want := file + ".go"
 	obj, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName)
 	if obj == nil {
-		g.errorf(at, "%s: jobs/%s/%s does not declare type %s", where, p.Name, want, typeName)
+		var declared []string
+		for _, name := range p.Types.Scope().Names() {
+			o, isType := p.Types.Scope().Lookup(name).(*types.TypeName)
+			if isType && filepath.Base(p.Fset.Position(o.Pos()).Filename) == want {
+				declared = append(declared, name)
+			}
+		}
+		hint := ""
+		if best := closest(typeName, declared); best != "" {
+			o := p.Types.Scope().Lookup(best)
+			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", best, g.goPos(p.Fset, o.Pos()))
+		}
+		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, typeName, hint)
 		return nil
 	}
 	if got := filepath.Base(p.Fset.Position(obj.Pos()).Filename); got != want {
@@ -192,6 +205,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 	}
 	sig := run.Type().(*types.Signature)
 	at := g.goPos(p.Fset, run.Pos())
+	t.runPos = at
 	const contract = "want Run(ctx context.Context, <dependency results>...) (T, error) or error"
 	ps := sig.Params()
 	if ps.Len() == 0 || !isContext(ps.At(0).Type()) {
@@ -265,9 +279,16 @@ func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.I
 }
 
 // bind fills each task's parameters with its dependencies' results by type
-// (see the package documentation). It reports whether all bound.
+// (see the package documentation). It reports whether all bound, and warns
+// about every dependency whose result is dropped by a task that takes the
+// results of others: it is most often a parameter of the wrong type.
 func (g *generator) bind(j *job) bool {
 	ok := true
+	defer func() {
+		if ok {
+			g.warnUnused(j)
+		}
+	}()
 	for _, t := range j.tasks {
 		where := fmt.Sprintf("job %q: task %q", j.cfg.Name, t.cfg.Name)
 		t.args = nil
@@ -303,6 +324,67 @@ func (g *generator) bind(j *job) bool {
 		}
 	}
 	return ok
+}
+
+// warnUnused warns about each dependency that has a result no parameter of
+// Run takes, in a task whose Run takes the results of others.
+func (g *generator) warnUnused(j *job) {
+	for _, t := range j.tasks {
+		if len(t.params) == 0 {
+			continue
+		}
+		for k, d := range t.deps {
+			r := j.tasks[d].result
+			if r == nil || slices.Contains(t.args, d) {
+				continue
+			}
+			g.warnf(g.cfgPath, t.cfg.Dependencies[k].Pos,
+				"job %q: task %q: no parameter of %s.Run takes the result of dependency %q (%s), so it only orders the tasks; Run takes %s (%s)",
+				j.cfg.Name, t.cfg.Name, t.typeName, j.tasks[d].cfg.Name, typeName(r), paramList(t), t.runPos)
+		}
+	}
+}
+
+// paramList formats the types of a task's parameters after ctx.
+func paramList(t *task) string {
+	parts := make([]string, len(t.params))
+	for i, p := range t.params {
+		parts[i] = typeName(p)
+		if t.variadic && i == len(t.params)-1 {
+			parts[i] = "..." + parts[i]
+		}
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// warnUnlisted warns about each file of a job's package that looks like a
+// task (jobs/<job>/<file>.go declares the type <File> with a Run method)
+// but that no task of the job names.
+func (g *generator) warnUnlisted(j *job, p *packages.Package) {
+	listed := map[string]bool{}
+	for _, t := range j.tasks {
+		listed[t.file] = true
+	}
+	if d, msg := splitHandlerName(j.cfg.Handler); msg == "" && d.pkg == j.cfg.Name {
+		listed[d.file] = true
+	}
+	for _, f := range p.GoFiles {
+		file := strings.TrimSuffix(filepath.Base(f), ".go")
+		if listed[file] || checkWord("file", file) != "" {
+			continue
+		}
+		obj, _ := p.Types.Scope().Lookup(pascal(file)).(*types.TypeName)
+		if obj == nil || obj.IsAlias() || filepath.Base(p.Fset.Position(obj.Pos()).Filename) != file+".go" {
+			continue
+		}
+		if m, _, _ := types.LookupFieldOrMethod(types.NewPointer(obj.Type()), true, obj.Pkg(), "Run"); m == nil {
+			continue
+		}
+		pos := p.Fset.Position(obj.Pos())
+		g.warnf(g.rel(pos.Filename), config.Pos{Line: pos.Line, Col: pos.Column},
+			"job %q: %s declares task type %s, but no task of the job names it; add {\"name\": %q} to %s, or delete the file",
+			j.cfg.Name, g.rel(pos.Filename), obj.Name(), "jobs."+j.cfg.Name+"."+file, g.cfgPath)
+	}
 }
 
 // describeDeps lists a task's dependencies with their result types.

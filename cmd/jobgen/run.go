@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -41,15 +44,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		&cli.StringFlag{Name: "config", Value: generator.DefaultConfig, Usage: "config `file`, relative to the module root"},
 		&cli.StringFlag{Name: "dir", Usage: "module root `folder` (default: the nearest folder with a go.mod, from the working directory up)"},
 	}
+	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usageErr("%v", err) }
 	app := &cli.App{
 		Name:           "jobgen",
 		Usage:          "generate statically typed job wiring from config/job_config.json",
 		Writer:         stdout,
 		ErrWriter:      stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // we map errors to codes ourselves
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageErr("%v", err)
-		},
+		OnUsageError:   onUsageError,
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(stderr, "jobgen: unknown command %q; see jobgen help\n", name)
 		},
@@ -62,26 +64,48 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		},
 		Commands: []*cli.Command{
 			{
-				Name:   "generate",
-				Usage:  "validate the config and jobs/, then write gen/ and cmd/<job>/",
-				Flags:  flags,
-				Action: func(c *cli.Context) error { return generate(c, stderr, true) },
-				OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-					return usageErr("%v", err)
-				},
+				Name:         "generate",
+				Usage:        "validate the config and jobs/, then write gen/ and cmd/<job>/",
+				Flags:        flags,
+				Action:       func(c *cli.Context) error { return generate(c, stderr, true) },
+				OnUsageError: onUsageError,
 			},
 			{
-				Name:   "check",
-				Usage:  "validate everything and verify the generated files are up to date, without writing",
-				Flags:  flags,
-				Action: func(c *cli.Context) error { return generate(c, stderr, false) },
-				OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-					return usageErr("%v", err)
-				},
+				Name:         "check",
+				Usage:        "validate everything and verify the generated files are up to date, without writing",
+				Flags:        flags,
+				Action:       func(c *cli.Context) error { return generate(c, stderr, false) },
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:         "diff",
+				Usage:        "print a unified diff of what generate would change, without writing",
+				Flags:        flags,
+				Action:       func(c *cli.Context) error { return diff(c, stdout, stderr) },
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:      "graph",
+				Usage:     "draw the task graph of a job, grouped by level, in Graphviz DOT or Mermaid",
+				ArgsUsage: "<job>",
+				Flags: append(slices.Clone(flags),
+					&cli.StringFlag{Name: "format", Value: "mermaid", Usage: "drawing `FORMAT`: dot (Graphviz) or mermaid"}),
+				Action:       func(c *cli.Context) error { return graph(c, stdout, stderr) },
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:      "plan",
+				Usage:     "print the levels of a job, the width of each, and its critical path",
+				ArgsUsage: "<job>",
+				Flags: append(slices.Clone(flags),
+					&cli.IntFlag{Name: "workers", Value: goruntime.GOMAXPROCS(0), Usage: "plan for a pool of `N` workers, as the job binary's --workers"},
+					&cli.BoolFlag{Name: "json", Usage: "print the plan as JSON"}),
+				Action:       func(c *cli.Context) error { return planCmd(c, stdout, stderr) },
+				OnUsageError: onUsageError,
 			},
 		},
 	}
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, interspersed(args))
 	if err == nil {
 		return exitOK
 	}
@@ -96,19 +120,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// load runs the generator for a command and prints its problems and
+// warnings; it returns the module root and the result, or the error that
+// ends the command.
+func load(c *cli.Context, stderr io.Writer) (string, *generator.Result, error) {
+	dir, err := moduleRoot(c.String("dir"))
+	if err != nil {
+		fmt.Fprintf(stderr, "jobgen: %v\n", err)
+		return "", nil, &exitError{exitEnvironment, err}
+	}
+	res, err := generator.Generate(c.Context, generator.Options{Dir: dir, Config: c.String("config")})
+	if err != nil {
+		return "", nil, report(stderr, err)
+	}
+	if len(res.Warnings) > 0 {
+		for _, w := range res.Warnings {
+			fmt.Fprintln(stderr, w)
+		}
+		fmt.Fprintf(stderr, "jobgen: %s\n", count(res.Warnings))
+	}
+	return dir, res, nil
+}
+
 // generate runs the generator and writes (write) or checks its output.
 func generate(c *cli.Context, stderr io.Writer, write bool) error {
 	if c.Args().Present() {
 		return usageErr("%s takes no arguments, got %q", c.Command.Name, c.Args().First())
 	}
-	dir, err := moduleRoot(c.String("dir"))
+	dir, res, err := load(c, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "jobgen: %v\n", err)
-		return &exitError{exitEnvironment, err}
-	}
-	res, err := generator.Generate(c.Context, generator.Options{Dir: dir, Config: c.String("config")})
-	if err != nil {
-		return report(stderr, err)
+		return err
 	}
 	if write {
 		done, err := res.Commit(dir)
@@ -121,19 +162,32 @@ func generate(c *cli.Context, stderr io.Writer, write bool) error {
 		}
 		return nil
 	}
-	changes, err := res.Changes(dir)
+	changes, err := res.Diff(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "jobgen: %v\n", err)
 		return &exitError{exitEnvironment, err}
 	}
-	for _, p := range changes {
-		fmt.Fprintf(stderr, "%s: generated file is out of date; run go generate ./...\n", p)
+	for _, ch := range changes {
+		switch ch.Kind {
+		case generator.Create:
+			fmt.Fprintf(stderr, "%s: generated file is missing; run go generate ./...\n", ch.Path)
+		case generator.Update:
+			fmt.Fprintf(stderr, "%s: generated file is out of date; run go generate ./...\n", ch.Path)
+		case generator.Remove:
+			fmt.Fprintf(stderr, "%s: generated file belongs to no job of %s; go generate ./... removes it\n", ch.Path, c.String("config"))
+		}
 	}
-	if len(changes) > 0 {
-		fmt.Fprintf(stderr, "jobgen: %d generated %s out of date\n", len(changes), plural(len(changes), "file is", "files are"))
-		return &exitError{exitInvalid, errors.New("stale generated files")}
+	return staleErr(stderr, len(changes))
+}
+
+// staleErr prints the count of generated files that would change, and
+// returns the error for exit code 1, or nil when there are none.
+func staleErr(stderr io.Writer, n int) error {
+	if n == 0 {
+		return nil
 	}
-	return nil
+	fmt.Fprintf(stderr, "jobgen: %d generated %s out of date (jobgen diff shows the changes)\n", n, plural(n, "file is", "files are"))
+	return &exitError{exitInvalid, errors.New("stale generated files")}
 }
 
 // report prints the generator's error: the problems of an invalid input one
@@ -145,7 +199,7 @@ func report(stderr io.Writer, err error) error {
 		for _, e := range errs {
 			fmt.Fprintln(stderr, e)
 		}
-		fmt.Fprintf(stderr, "jobgen: %d %s\n", len(errs), plural(len(errs), "error", "errors"))
+		fmt.Fprintf(stderr, "jobgen: %s\n", count(errs))
 		return &exitError{exitInvalid, err}
 	}
 	fmt.Fprintf(stderr, "jobgen: %v\n", err)
@@ -170,6 +224,62 @@ func moduleRoot(dir string) (string, error) {
 			return "", fmt.Errorf("no go.mod in %s or any folder above it", wd)
 		}
 	}
+}
+
+// count says how many errors and warnings a list holds: "2 errors, 1
+// warning".
+func count(list config.Errors) string {
+	var errs, warns int
+	for _, e := range list {
+		if e.Warning {
+			warns++
+		} else {
+			errs++
+		}
+	}
+	var parts []string
+	if errs > 0 || warns == 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", errs, plural(errs, "error", "errors")))
+	}
+	if warns > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", warns, plural(warns, "warning", "warnings")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// interspersed moves the arguments of a command after its flags, so that
+// flags may follow the job name (jobgen graph job1 --format dot): the
+// flag package stops at the first argument. "--" ends the flags.
+func interspersed(args []string) []string {
+	if len(args) < 3 || !slices.Contains([]string{"generate", "check", "diff", "graph", "plan"}, args[1]) {
+		return args
+	}
+	takesValue := map[string]bool{"config": true, "dir": true, "format": true, "workers": true}
+	out := slices.Clone(args[:2])
+	var positional []string
+	rest := args[2:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			positional = append(positional, rest[i+1:]...)
+			i = len(rest)
+		case len(a) > 1 && a[0] == '-':
+			out = append(out, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+				i++
+				out = append(out, rest[i])
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {

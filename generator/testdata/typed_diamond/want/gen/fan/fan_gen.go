@@ -13,17 +13,32 @@ func Job() *taskrt.Job {
 	return &taskrt.Job{
 		Name:      "fan",
 		KeepGoing: true,
-		Tasks: []taskrt.Task{
-			0: {Name: "jobs.fan.part_b", Run: taskrt.Func0[fan.Part](new(fan.PartB).Run)},
-			1: {Name: "jobs.fan.part_a", Run: taskrt.Func0[fan.Part](new(fan.PartA).Run)},
-			2: {Name: "jobs.fan.maybe_err", Run: taskrt.Func0[error](new(fan.MaybeErr).Run)},
-			3: {Name: "jobs.fan.merge", Deps: []int{1, 2, 0}, Args: []int{2, 1, 0}, Run: taskrt.FuncV1[error, fan.Part, string](new(fan.Merge).Run)},
-			4: {Name: "jobs.fan.announce", Deps: []int{3, 1}, Args: []int{3}, Run: taskrt.Action1[string](new(fan.Announce).Run)},
-		},
-		Levels: [][]int{
-			{2, 1, 0},
-			{3},
-			{4},
-		},
+		Tasks:     taskrt.NewTasks(taskTable[:]),
+		Levels:    taskrt.CopyLevels(levelTable),
 	}
 }
+
+// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+var taskTable = [...]taskrt.TaskDef{
+	0: {Name: "jobs.fan.part_b", Bind: taskrt.BindFunc0[fan.Part], Impl: (*fan.PartB)(nil)},
+	1: {Name: "jobs.fan.part_a", Bind: taskrt.BindFunc0[fan.Part], Impl: (*fan.PartA)(nil)},
+	2: {Name: "jobs.fan.maybe_err", Bind: taskrt.BindFunc0[error], Impl: (*fan.MaybeErr)(nil)},
+	3: {Name: "jobs.fan.merge", Deps: []int{1, 2, 0}, Args: []int{2, 1, 0}, Bind: taskrt.BindFuncV1[error, fan.Part, string], Impl: (*fan.Merge)(nil)},
+	4: {Name: "jobs.fan.announce", Deps: []int{3, 1}, Args: []int{3}, Bind: taskrt.BindAction1[string], Impl: (*fan.Announce)(nil)},
+}
+
+// levelTable lists the tasks of each level, by index in taskTable.
+var levelTable = [][]int{
+	{2, 1, 0},
+	{3},
+	{4},
+}
+
+// Each task's Run method has the signature its row binds, or this does not compile.
+type (
+	_ = taskrt.CheckFunc0[*fan.PartB, fan.Part]
+	_ = taskrt.CheckFunc0[*fan.PartA, fan.Part]
+	_ = taskrt.CheckFunc0[*fan.MaybeErr, error]
+	_ = taskrt.CheckFuncV1[*fan.Merge, error, fan.Part, string]
+	_ = taskrt.CheckAction1[*fan.Announce, string]
+)

@@ -14,16 +14,30 @@ func Job() *taskrt.Job {
 	return &taskrt.Job{
 		Name:    "pipe",
 		Handler: new(pipe.PipeHandler),
-		Tasks: []taskrt.Task{
-			0: {Name: "jobs.pipe.numbers", Run: taskrt.Func0[[]int](new(pipe.Numbers).Run)},
-			1: {Name: "jobs.pipe.evens", Deps: []int{0}, Args: []int{0}, Run: taskrt.Func1[[]int, pipe.EvenNumbers](new(pipe.Evens).Run)},
-			2: {Name: "jobs.pipe.odds", Deps: []int{0}, Args: []int{0}, Timeout: 2 * time.Second, Retries: 1, Run: taskrt.Func1[[]int, pipe.OddNumbers](new(pipe.Odds).Run)},
-			3: {Name: "jobs.pipe.print_sums", Deps: []int{2, 1}, Args: []int{1, 2}, Run: taskrt.Action2[pipe.EvenNumbers, pipe.OddNumbers](new(pipe.PrintSums).Run)},
-		},
-		Levels: [][]int{
-			{0},
-			{1, 2},
-			{3},
-		},
+		Tasks:   taskrt.NewTasks(taskTable[:]),
+		Levels:  taskrt.CopyLevels(levelTable),
 	}
 }
+
+// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+var taskTable = [...]taskrt.TaskDef{
+	0: {Name: "jobs.pipe.numbers", Bind: taskrt.BindFunc0[[]int], Impl: (*pipe.Numbers)(nil)},
+	1: {Name: "jobs.pipe.evens", Deps: []int{0}, Args: []int{0}, Bind: taskrt.BindFunc1[[]int, pipe.EvenNumbers], Impl: (*pipe.Evens)(nil)},
+	2: {Name: "jobs.pipe.odds", Deps: []int{0}, Args: []int{0}, Timeout: 2 * time.Second, Retries: 1, Bind: taskrt.BindFunc1[[]int, pipe.OddNumbers], Impl: (*pipe.Odds)(nil)},
+	3: {Name: "jobs.pipe.print_sums", Deps: []int{2, 1}, Args: []int{1, 2}, Bind: taskrt.BindAction2[pipe.EvenNumbers, pipe.OddNumbers], Impl: (*pipe.PrintSums)(nil)},
+}
+
+// levelTable lists the tasks of each level, by index in taskTable.
+var levelTable = [][]int{
+	{0},
+	{1, 2},
+	{3},
+}
+
+// Each task's Run method has the signature its row binds, or this does not compile.
+type (
+	_ = taskrt.CheckFunc0[*pipe.Numbers, []int]
+	_ = taskrt.CheckFunc1[*pipe.Evens, []int, pipe.EvenNumbers]
+	_ = taskrt.CheckFunc1[*pipe.Odds, []int, pipe.OddNumbers]
+	_ = taskrt.CheckAction2[*pipe.PrintSums, pipe.EvenNumbers, pipe.OddNumbers]
+)
