@@ -8,15 +8,30 @@
 //	--workers N          run at most N tasks at once (default GOMAXPROCS)
 //	--timeout D          stop the whole run after D, e.g. 90s (0 = no limit)
 //	--keep-going         after a failure, still run every task whose dependencies succeeded
-//	--dry-run            print the levels and their tasks without running anything
+//	--schedule MODE      levels (default): a level starts when the one before it
+//	                     is done; eager: each task starts as soon as its own
+//	                     dependencies succeeded, longest remaining path first
+//	--dry-run            print the plan without running anything: the levels, the
+//	                     width of each, the critical path, and a note when
+//	                     --workers is below the widest level
+//	--json               with --dry-run, print the plan as JSON
 //	--log-format FORMAT  text or json: one log record per task end, on stderr
+//	--log-level LEVEL    debug (adds a record per attempt start), info, warn or error
+//	--no-progress        do not draw the live progress on stderr (it is drawn
+//	                     only when stderr is a terminal)
+//	--report FILE        write the run's report as JSON to FILE
+//	--trace FILE         write the run as a Chrome trace-event file, for
+//	                     Perfetto or chrome://tracing
 //
-// It prints a summary to stdout at the end, one line per task, and exits
-// with one of these codes:
+// It prints a summary to stdout at the end: one line per task, sorted by
+// level then name, with its state, attempts, start, duration and error, and
+// the run's critical path. docs/observability.md describes every output.
+// It exits with one of these codes:
 //
 //	0    every task succeeded
 //	1    a task did not succeed
-//	2    bad usage: unknown flag, bad value, extra arguments
+//	2    bad usage: unknown flag, bad value, extra arguments, or a --report
+//	     or --trace file that cannot be created
 //	3    Setup failed (or the job table is invalid)
 //	4    only Teardown failed
 //	124  the --timeout expired

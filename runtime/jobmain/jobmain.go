@@ -1,22 +1,20 @@
 package jobmain
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	goruntime "runtime"
 	"slices"
-	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
+	"github.com/taskorchestrator/taskorchestrator/internal/plan"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
+	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/summary"
 	"github.com/urfave/cli/v2"
 )
 
@@ -93,11 +91,17 @@ var errTimeout = errors.New("--timeout expired")
 
 // config is the parsed command line.
 type config struct {
-	workers   int
-	timeout   time.Duration
-	keepGoing bool
-	dryRun    bool
-	logFormat string
+	workers    int
+	timeout    time.Duration
+	keepGoing  bool
+	schedule   string // --schedule: levels or eager
+	dryRun     bool
+	json       bool // with dryRun: print the plan as JSON
+	logFormat  string
+	logLevel   string
+	noProgress bool
+	reportPath string // --report
+	tracePath  string // --trace
 }
 
 // Run is Main without the process: it parses args (args[0] is the program
@@ -117,8 +121,14 @@ func Run(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io
 			&cli.IntFlag{Name: "workers", Value: goruntime.GOMAXPROCS(0), Usage: "run at most `N` tasks at once", Destination: &cfg.workers},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop the whole run after `D` (0 = no limit)", Destination: &cfg.timeout},
 			&cli.BoolFlag{Name: "keep-going", Value: job.KeepGoing, Usage: "after a failure, still run every task whose dependencies succeeded (--keep-going=false to stop at the first failure)", Destination: &cfg.keepGoing},
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the levels and their tasks without running anything", Destination: &cfg.dryRun},
+			&cli.StringFlag{Name: "schedule", Value: "levels", Usage: "start tasks by `MODE`: levels (a level starts when the one before it is done) or eager (each task as soon as its dependencies succeeded)", Destination: &cfg.schedule},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (levels, widths, critical path) without running anything", Destination: &cfg.dryRun},
+			&cli.BoolFlag{Name: "json", Usage: "with --dry-run, print the plan as JSON", Destination: &cfg.json},
 			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log `FORMAT` on stderr: text or json", Destination: &cfg.logFormat},
+			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log records of `LEVEL` and above: debug (adds attempt starts), info, warn or error", Destination: &cfg.logLevel},
+			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw the live progress on stderr (drawn only when stderr is a terminal)", Destination: &cfg.noProgress},
+			&cli.StringFlag{Name: "report", Usage: "write the run's report as JSON to `FILE`", Destination: &cfg.reportPath},
+			&cli.StringFlag{Name: "trace", Usage: "write the run as a Chrome trace-event `FILE`, for Perfetto or chrome://tracing", Destination: &cfg.tracePath},
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
@@ -131,7 +141,7 @@ func Run(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io
 			return err
 		}
 		if cfg.dryRun {
-			code = dryRun(job, stdout, stderr)
+			code = dryRun(job, cfg, stdout, stderr)
 		} else {
 			code = run(c.Context, job, cfg, stdout, stderr)
 		}
@@ -155,6 +165,14 @@ func (cfg config) check(args []string) error {
 		return usageError{fmt.Errorf("--timeout must not be negative, not %v", cfg.timeout)}
 	case cfg.logFormat != "text" && cfg.logFormat != "json":
 		return usageError{fmt.Errorf("--log-format must be text or json, not %q", cfg.logFormat)}
+	case cfg.json && !cfg.dryRun:
+		return usageError{errors.New("--json needs --dry-run")}
+	}
+	if _, err := runtime.ParseSchedule(cfg.schedule); err != nil {
+		return usageError{fmt.Errorf("--schedule: %w", err)}
+	}
+	if _, err := parseLevel(cfg.logLevel); err != nil {
+		return usageError{err}
 	}
 	return nil
 }
@@ -167,17 +185,27 @@ func run(ctx context.Context, job *runtime.Job, cfg config, stdout, stderr io.Wr
 		runCtx, cancel = context.WithTimeoutCause(ctx, cfg.timeout, errTimeout)
 		defer cancel()
 	}
-	var h slog.Handler = slog.NewTextHandler(stderr, nil)
-	if cfg.logFormat == "json" {
-		h = slog.NewJSONHandler(stderr, nil)
+	out, err := newOutputs(job, cfg, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
+		return ExitUsage
 	}
-	rep, err := job.Run(runCtx, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Logger: slog.New(h)})
+	schedule, _ := runtime.ParseSchedule(cfg.schedule) // checked by check
+	rep, err := job.Run(runCtx, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
 	if rep == nil {
+		out.finish(nil)
 		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
 		return ExitSetup
 	}
 	code, outcome := classify(ctx, runCtx, rep)
-	printSummary(stdout, rep, outcome)
+	sum := summary.New(job, rep, outcome, code)
+	if err := out.finish(&sum); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
+		if code == ExitOK {
+			code = ExitFailed
+		}
+	}
+	summary.WriteTable(stdout, sum)
 	if rep.SetupErr != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.SetupErr)
 	}
@@ -208,79 +236,26 @@ func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
 	return ExitOK, ""
 }
 
-// byLevel returns the tasks sorted by level, then name.
-func byLevel(tasks []runtime.TaskReport) []runtime.TaskReport {
-	sorted := slices.Clone(tasks)
-	slices.SortFunc(sorted, func(a, b runtime.TaskReport) int {
-		return cmp.Or(cmp.Compare(a.Level, b.Level), strings.Compare(a.Name, b.Name))
-	})
-	return sorted
-}
-
-// printSummary writes one line per task and a total line.
-func printSummary(w io.Writer, rep *runtime.Report, outcome string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	counts := make(map[runtime.State]int)
-	for _, t := range byLevel(rep.Tasks) {
-		counts[t.State]++
-		line := fmt.Sprintf("%d\t%s\t%s\t%d\t%v", t.Level, t.Name, t.State, t.Attempts, round(t.Duration))
-		if t.Err != nil {
-			first, _, _ := strings.Cut(t.Err.Error(), "\n")
-			line += "\t" + first
-		}
-		fmt.Fprintln(tw, line)
-	}
-	tw.Flush()
-	if outcome == "" {
-		fmt.Fprintf(w, "%s: %d succeeded in %v\n", rep.Job, len(rep.Tasks), round(rep.Duration))
-		return
-	}
-	var parts []string
-	for _, s := range []runtime.State{runtime.Failed, runtime.Panicked, runtime.TimedOut, runtime.Cancelled,
-		runtime.UpstreamFailed, runtime.NotStarted, runtime.Succeeded} {
-		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-		}
-	}
-	fmt.Fprintf(w, "%s: %s: %s in %v\n", rep.Job, outcome, strings.Join(parts, ", "), round(rep.Duration))
-}
-
-// round shortens a duration for display.
-func round(d time.Duration) time.Duration {
-	switch {
-	case d >= time.Second:
-		return d.Round(time.Millisecond)
-	case d >= time.Millisecond:
-		return d.Round(time.Microsecond)
-	}
-	return d
-}
-
-// dryRun prints the levels of the job and the tasks of each, without
-// running anything.
-func dryRun(job *runtime.Job, stdout, stderr io.Writer) int {
+// dryRun prints the plan of the job, as text or JSON, without running
+// anything.
+func dryRun(job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
 	if err := job.Validate(); err != nil {
 		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
 		return ExitSetup
 	}
-	fmt.Fprintf(stdout, "%s: %d tasks in %d levels\n", job.Name, len(job.Tasks), len(job.Levels))
-	for k, level := range job.Levels {
-		names := make([]string, len(level))
-		for n, i := range level {
-			names[n] = job.Tasks[i].Name
-			if deps := job.Tasks[i].Deps; len(deps) > 0 {
-				after := make([]string, len(deps))
-				for m, d := range deps {
-					after[m] = job.Tasks[d].Name
-				}
-				names[n] += " (after " + strings.Join(after, ", ") + ")"
-			}
-		}
-		slices.Sort(names)
-		fmt.Fprintf(stdout, "level %d (width %d):\n", k, len(level))
-		for _, name := range names {
-			fmt.Fprintf(stdout, "  %s\n", name)
-		}
+	names := make([]string, len(job.Tasks))
+	deps := make([][]int, len(job.Tasks))
+	for i, t := range job.Tasks {
+		names[i], deps[i] = t.Name, t.Deps
+	}
+	p := plan.New(job.Name, names, deps, job.Levels, cfg.workers)
+	write := p.WriteText
+	if cfg.json {
+		write = p.WriteJSON
+	}
+	if err := write(stdout); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
+		return ExitFailed
 	}
 	return ExitOK
 }

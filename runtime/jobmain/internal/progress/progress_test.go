@@ -1,0 +1,226 @@
+package progress
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/taskorchestrator/taskorchestrator/runtime"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestCountsString(t *testing.T) {
+	tests := []struct {
+		c    Counts
+		want string
+	}{
+		{Counts{Total: 4}, "0/4 done, 0 running, 0 failed"},
+		{Counts{Total: 10, Done: 3, Running: 2, Failed: 1}, "3/10 done, 2 running, 1 failed"},
+		{Counts{Total: 3, Done: 3, Failed: 1, Skipped: 2}, "3/3 done, 0 running, 1 failed, 2 skipped"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.c.String())
+	}
+}
+
+func TestElapsed(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0.0s"},
+		{1234 * time.Millisecond, "1.2s"},
+		{59*time.Second + 900*time.Millisecond, "59.9s"},
+		{time.Minute, "1m00s"},
+		{3*time.Minute + 7*time.Second + 400*time.Millisecond, "3m07s"},
+		{2 * time.Hour, "120m00s"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Elapsed(tt.d), tt.d.String())
+	}
+}
+
+// twoLevels is a job of three tasks: a and b in level 0, c after both.
+func twoLevels() *runtime.Job {
+	return &runtime.Job{
+		Name:   "pipe",
+		Tasks:  []runtime.Task{{Name: "a"}, {Name: "b"}, {Name: "c", Deps: []int{0, 1}}},
+		Levels: [][]int{{0, 1}, {2}},
+	}
+}
+
+func task(i, level int) runtime.TaskInfo {
+	return runtime.TaskInfo{Name: string(rune('a' + i)), Index: i, Level: level, Attempt: 1}
+}
+
+func TestDisplayCounts(t *testing.T) {
+	d := New(io.Discard, twoLevels(), Options{})
+	// Not drawing: no SetupEnd. The counts still move, and repeated or
+	// late events of a task do not count twice.
+	for _, e := range []runtime.Event{
+		{Kind: runtime.RunStart, Time: time.Now()},
+		{Kind: runtime.AttemptStart, Task: task(0, 0)},
+		{Kind: runtime.AttemptStart, Task: task(1, 0)},
+		{Kind: runtime.AttemptEnd, Task: task(0, 0), State: runtime.Failed},
+		{Kind: runtime.TaskEnd, Task: task(0, 0), State: runtime.Failed},
+		{Kind: runtime.TaskEnd, Task: task(0, 0), State: runtime.Cancelled},
+		{Kind: runtime.AttemptStart, Task: task(0, 0)},
+		{Kind: runtime.TaskEnd, Task: task(2, 1), State: runtime.UpstreamFailed},
+	} {
+		d.Observe(e)
+	}
+	assert.Equal(t, Counts{Total: 2, Done: 1, Running: 1, Failed: 1}, d.levels[0].counts())
+	assert.Equal(t, Counts{Total: 1, Done: 1, Skipped: 1}, d.levels[1].counts())
+	assert.Equal(t, Counts{Total: 3, Done: 2, Running: 1, Failed: 1, Skipped: 1}, d.job.counts())
+	d.Observe(runtime.Event{Kind: runtime.TaskEnd, Task: task(1, 0), State: runtime.Succeeded})
+	assert.Equal(t, Counts{Total: 3, Done: 3, Failed: 1, Skipped: 1}, d.job.counts())
+	d.Observe(runtime.Event{Kind: runtime.TaskEnd, Task: runtime.TaskInfo{Index: 7, Level: 9}})
+	d.Observe(runtime.Event{Kind: runtime.RunEnd})
+	d.Stop() // idempotent, and nothing was drawn
+}
+
+// ansi matches the terminal control sequences mpb writes.
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+
+// screen is what reached a pseudo-terminal so far.
+type screen struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+// text returns the screen's text without control sequences.
+func (s *screen) text() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ansi.ReplaceAllString(s.buf.String(), "")
+}
+
+// waitFor waits until the screen shows want, for at most 10s.
+func (s *screen) waitFor(t *testing.T, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(s.text(), want); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never showed %q:\n%s", want, s.text())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// onPTY runs draw with the tty end of a pseudo-terminal of 100 columns and
+// returns what reached the terminal, without control sequences.
+func onPTY(t *testing.T, draw func(tty *os.File, s *screen)) string {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	require.NoError(t, err)
+	defer ptmx.Close()
+	require.NoError(t, pty.Setsize(tty, &pty.Winsize{Rows: 40, Cols: 100}))
+	out := new(screen)
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(out, ptmx)
+		copied <- err
+	}()
+	draw(tty, out)
+	require.NoError(t, tty.Close())
+	// Linux ends the read side of a closed pty with EIO.
+	if err := <-copied; err != nil && !errors.Is(err, os.ErrClosed) && !strings.Contains(err.Error(), "input/output error") {
+		t.Fatal(err)
+	}
+	return out.text()
+}
+
+func TestDisplayOnPTY(t *testing.T) {
+	var terminal bool
+	screen := onPTY(t, func(tty *os.File, s *screen) {
+		terminal = IsTerminal(tty)
+		d := New(tty, twoLevels(), Options{Refresh: 10 * time.Millisecond})
+		logs := d.Writer()
+		start := time.Now()
+		d.Observe(runtime.Event{Kind: runtime.RunStart, Time: start})
+		d.Observe(runtime.Event{Kind: runtime.SetupEnd})
+		d.Observe(runtime.Event{Kind: runtime.AttemptStart, Task: task(0, 0)})
+		d.Observe(runtime.Event{Kind: runtime.AttemptStart, Task: task(1, 0)})
+		d.Observe(runtime.Event{Kind: runtime.TaskEnd, Task: task(0, 0), State: runtime.Succeeded})
+		_, err := io.WriteString(logs, "a log line\n")
+		require.NoError(t, err)
+		s.waitFor(t, "1/2 done, 1 running, 0 failed") // a frame while b runs
+		d.Observe(runtime.Event{Kind: runtime.TaskEnd, Task: task(1, 0), State: runtime.Failed})
+		d.Observe(runtime.Event{Kind: runtime.TaskEnd, Task: task(2, 1), State: runtime.UpstreamFailed})
+		d.Observe(runtime.Event{Kind: runtime.TeardownStart})
+		_, err = io.WriteString(logs, "after the display\n")
+		require.NoError(t, err)
+	})
+	assert.True(t, terminal, "a pty is a terminal")
+	assert.Contains(t, screen, "a log line")
+	assert.Contains(t, screen, "after the display")
+	// The last frame: the job's bar and one per level, complete.
+	assert.Regexp(t, `pipe +\[=+\] +3/3 done, 0 running, 1 failed, 1 skipped +\d+\.\ds`, screen)
+	assert.Regexp(t, `level 0 +\[=+\] +2/2 done, 0 running, 1 failed`, screen)
+	assert.Regexp(t, `level 1 +\[=+\] +1/1 done, 0 running, 0 failed, 1 skipped`, screen)
+	// An earlier frame, while b ran.
+	assert.Contains(t, screen, "1/2 done, 1 running, 0 failed")
+	assert.Less(t, strings.Index(screen, "a log line"), strings.LastIndex(screen, "level 1"), "logs go above the bars")
+	assert.Greater(t, strings.Index(screen, "after the display"), strings.LastIndex(screen, "level 1"), "once stopped, logs go below")
+}
+
+func TestDisplayManyLevels(t *testing.T) {
+	// More levels than MaxLevelBars: only the running level gets a bar,
+	// removed once the level ends; a run stopped early leaves its bar.
+	job := &runtime.Job{Name: "deep"}
+	for k := range 4 {
+		job.Tasks = append(job.Tasks, runtime.Task{Name: string(rune('a' + k))})
+		job.Levels = append(job.Levels, []int{k})
+	}
+	screen := onPTY(t, func(tty *os.File, s *screen) {
+		d := New(tty, job, Options{Refresh: 10 * time.Millisecond, MaxLevelBars: 2})
+		d.Observe(runtime.Event{Kind: runtime.RunStart, Time: time.Now()})
+		d.Observe(runtime.Event{Kind: runtime.SetupEnd})
+		d.Observe(runtime.Event{Kind: runtime.TaskEnd, Task: runtime.TaskInfo{Index: 0, Level: 0}, State: runtime.Succeeded})
+		d.Observe(runtime.Event{Kind: runtime.AttemptStart, Task: runtime.TaskInfo{Index: 1, Level: 1}})
+		s.waitFor(t, "level 1")
+		d.Observe(runtime.Event{Kind: runtime.TaskEnd, Task: runtime.TaskInfo{Index: 1, Level: 1}, State: runtime.Cancelled})
+		d.Observe(runtime.Event{Kind: runtime.RunEnd})
+	})
+	assert.Contains(t, screen, "level 1")
+	assert.NotContains(t, screen, "level 0", "level 0 ended between two redraws: no bar")
+	assert.NotContains(t, screen, "level 2", "level 2 never started")
+	assert.Regexp(t, `deep +\[[=>+-]+\] +2/4 done, 0 running, 1 failed`, screen)
+}
+
+func TestIsTerminal(t *testing.T) {
+	assert.False(t, IsTerminal(&bytes.Buffer{}))
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	require.NoError(t, err)
+	defer f.Close()
+	assert.False(t, IsTerminal(f), "a file")
+	onPTY(t, func(tty *os.File, _ *screen) {
+		assert.True(t, IsTerminal(tty))
+		t.Setenv("TERM", "dumb")
+		assert.False(t, IsTerminal(tty), "TERM=dumb")
+	})
+	ptmx, tty, err := pty.Open()
+	require.NoError(t, err)
+	defer ptmx.Close()
+	defer tty.Close()
+	assert.False(t, IsTerminal(tty), "a terminal of 0 rows")
+}

@@ -1,0 +1,211 @@
+package jobmain
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRunLogLevel(t *testing.T) {
+	tests := []struct {
+		level    string
+		wantMsgs []string
+	}{
+		{"debug", []string{"attempt start", "task end", "attempt start", "task end", "attempt start", "task end"}},
+		{"info", []string{"task end", "task end", "task end"}},
+		{"WARN", nil},
+		{"error", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.level, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), pipeline(succeed), []string{"pipe", "--workers", "1", "--log-format", "json", "--log-level", tt.level}, &stdout, &stderr)
+			require.Equal(t, ExitOK, code, stderr.String())
+			var msgs []string
+			for line := range strings.Lines(stderr.String()) {
+				var rec map[string]any
+				require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
+				msgs = append(msgs, rec["msg"].(string))
+				for _, key := range []string{"job", "task", "level", "attempt"} {
+					assert.Contains(t, rec, key, line)
+				}
+			}
+			assert.Equal(t, tt.wantMsgs, msgs)
+		})
+	}
+}
+
+func TestRunBadLogLevel(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), pipeline(succeed), []string{"pipe", "--log-level", "loud"}, &stdout, &stderr)
+	assert.Equal(t, ExitUsage, code)
+	assert.Contains(t, stderr.String(), `--log-level must be debug, info, warn or error, not "loud"`)
+}
+
+func TestRunReportAndTraceFiles(t *testing.T) {
+	dir := t.TempDir()
+	report, traceFile := filepath.Join(dir, "run.json"), filepath.Join(dir, "trace.json")
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), pipeline(fail(errors.New("boom"))),
+		[]string{"pipe", "--keep-going", "--report", report, "--trace", traceFile}, &stdout, &stderr)
+	require.Equal(t, ExitFailed, code, stderr.String())
+
+	var rep struct {
+		Job      string         `json:"job"`
+		Outcome  string         `json:"outcome"`
+		ExitCode int            `json:"exit_code"`
+		Counts   map[string]int `json:"counts"`
+		Tasks    []struct {
+			Name  string  `json:"name"`
+			State string  `json:"state"`
+			Error *string `json:"error"`
+		} `json:"tasks"`
+	}
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &rep))
+	assert.Equal(t, "pipe", rep.Job)
+	assert.Equal(t, "failed", rep.Outcome)
+	assert.Equal(t, ExitFailed, rep.ExitCode)
+	assert.Equal(t, map[string]int{"failed": 1, "succeeded": 1, "upstream_failed": 1}, rep.Counts)
+	require.Len(t, rep.Tasks, 3)
+	assert.Equal(t, "jobs.pipe.a", rep.Tasks[0].Name)
+	require.NotNil(t, rep.Tasks[0].Error)
+	assert.Equal(t, "boom", *rep.Tasks[0].Error)
+
+	var tr struct {
+		TraceEvents []struct {
+			Name string         `json:"name"`
+			Ph   string         `json:"ph"`
+			Tid  int            `json:"tid"`
+			Args map[string]any `json:"args"`
+		} `json:"traceEvents"`
+	}
+	data, err = os.ReadFile(traceFile)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &tr))
+	spans := map[string]string{}
+	for _, e := range tr.TraceEvents {
+		if e.Ph == "X" && e.Tid > 0 {
+			spans[e.Name] = e.Args["state"].(string)
+		}
+	}
+	assert.Equal(t, map[string]string{"jobs.pipe.a": "failed", "jobs.pipe.b": "succeeded"}, spans, "one span per attempt; c never ran")
+}
+
+func TestRunOutputFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Run("unwritable path", func(t *testing.T) {
+		ran := false
+		job := pipeline(func(context.Context, []any) (any, error) { ran = true; return nil, nil })
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), job, []string{"pipe", "--trace", filepath.Join(dir, "missing", "trace.json")}, &stdout, &stderr)
+		assert.Equal(t, ExitUsage, code)
+		assert.Contains(t, stderr.String(), "--trace: open ")
+		assert.False(t, ran, "nothing runs when an output cannot be written")
+	})
+	t.Run("invalid job leaves no file", func(t *testing.T) {
+		job := pipeline(succeed)
+		job.Tasks[2].Deps = []int{7}
+		report := filepath.Join(dir, "run.json")
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), job, []string{"pipe", "--report", report}, &stdout, &stderr)
+		assert.Equal(t, ExitSetup, code)
+		assert.NoFileExists(t, report)
+	})
+}
+
+// ansiEscape matches a terminal control sequence.
+var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+
+func TestRunProgress(t *testing.T) {
+	tests := []struct {
+		name         string
+		args         []string
+		pty          bool
+		wantProgress bool
+	}{
+		{name: "terminal", pty: true, wantProgress: true},
+		{name: "terminal, --no-progress", args: []string{"--no-progress"}, pty: true},
+		{name: "not a terminal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Task a waits until the display has drawn a frame, so that the
+			// frame shows it running (for 10s at most: the test then fails
+			// on what the screen lacks).
+			var screen syncBuffer
+			job := pipeline(func(ctx context.Context, _ []any) (any, error) {
+				deadline := time.Now().Add(10 * time.Second)
+				for tt.wantProgress && !strings.Contains(screen.String(), "1 running") && time.Now().Before(deadline) {
+					time.Sleep(time.Millisecond)
+				}
+				return nil, nil
+			})
+			var stdout bytes.Buffer
+			var stderr io.Writer = &screen
+			var copied chan struct{}
+			var tty *os.File
+			if tt.pty {
+				ptmx, t2, err := pty.Open()
+				require.NoError(t, err)
+				defer ptmx.Close()
+				tty = t2
+				require.NoError(t, pty.Setsize(tty, &pty.Winsize{Rows: 30, Cols: 120}))
+				copied = make(chan struct{})
+				go func() {
+					defer close(copied)
+					_, _ = io.Copy(&screen, ptmx)
+				}()
+				stderr = tty
+			}
+			code := Run(context.Background(), job, append([]string{"pipe", "--log-level", "warn"}, tt.args...), &stdout, stderr)
+			assert.Equal(t, ExitOK, code)
+			if tt.pty {
+				require.NoError(t, tty.Close())
+				<-copied
+			}
+			text := ansiEscape.ReplaceAllString(screen.String(), "")
+			if tt.wantProgress {
+				assert.Contains(t, text, "1 running", "a frame while task a runs")
+				assert.Regexp(t, `pipe +\[=+\] +3/3 done, 0 running, 0 failed`, text)
+				assert.Regexp(t, `level 1 +\[=+\] +1/1 done`, text)
+			} else {
+				assert.NotRegexp(t, ansiEscape, screen.String())
+				assert.NotContains(t, text, "done")
+			}
+			assert.Contains(t, stdout.String(), "pipe: 3 succeeded in ", "the summary goes to stdout")
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
