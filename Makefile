@@ -1,7 +1,9 @@
 # One line per target; CI runs `make ci` (see .ci/run).
 GO ?= go
+# How long `make fuzz` fuzzes each target.
+FUZZTIME ?= 30s
 
-.PHONY: build generate test lint check-generated tidy-check smoke ci fuzz bench clean
+.PHONY: build generate test lint check-generated tidy-check smoke ci fuzz bench graphs clean
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -16,17 +18,41 @@ lint:
 	$(GO) vet ./...
 	@out="$$(gofmt -l $$(git ls-files '*.go' | grep -v /testdata/))"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-check-generated: generate
-	@out="$$(git status --porcelain -- gen cmd runtime/adapters_gen.go)"; if [ -n "$$out" ]; then echo "generated code is stale; run make generate and commit:"; echo "$$out"; git diff --stat; exit 1; fi
-	$(GO) run ./cmd/jobgen check
+# jobgen diff fails on an invalid config, a cycle or stale generated code,
+# and prints what go generate would change; then every go:generate output
+# must be committed as it is.
+check-generated:
+	$(GO) run ./cmd/jobgen diff
+	$(GO) generate ./...
+	@out="$$(git status --porcelain -- gen cmd ':!cmd/jobgen' runtime/adapters_gen.go)"; if [ -n "$$out" ]; then echo "generated code is stale; run make generate and commit:"; echo "$$out"; git diff --stat; exit 1; fi
 
 tidy-check:
 	$(GO) mod tidy -diff
 
 smoke: build
 	./bin/job1 && ./bin/job2 && ./bin/job1 --dry-run
+	./bin/job1 --no-progress --log-level warn --report out/job1/run.json --trace out/job1/trace.json
 
 ci: lint tidy-check check-generated test build smoke
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./config
+	$(GO) test -run='^$$' -fuzz='^FuzzNames$$' -fuzztime=$(FUZZTIME) ./generator
+
+# The performance benchmarks (docs/performance.md), about 8 minutes on 2
+# cores: the runtime beside a hand-written baseline, makespans on
+# heavy-tailed tasks, and jobgen generate + go build of synthetic jobs of
+# JOBGEN_SCALE tasks (1000,10000,100000 by default; 100000 alone takes
+# about 5 minutes, mostly compiling the synthetic task code, and 8GB).
+bench:
+	$(GO) test -run='^$$' -bench='^BenchmarkOverhead$$' -benchtime=1s -timeout=30m ./runtime
+	$(GO) test -run='^$$' -bench='^BenchmarkMakespan$$' -benchtime=1x -timeout=30m ./runtime
+	$(GO) test -run='^$$' -bench='^BenchmarkScale$$' -benchtime=1x -timeout=60m ./cmd/jobgen
+
+# Redraw the job graphs in README.md and docs/graphs/ (the SVGs need
+# Graphviz: apt-get install graphviz).
+graphs:
+	$(GO) test ./cmd/jobgen -run '^TestDocs$$' -update
 
 clean:
 	rm -rf bin out

@@ -17,12 +17,36 @@ func Func0[R any](f func(context.Context) (R, error)) TaskFunc {
 	}
 }
 
+// func0Runner is a task type whose Run method has the shape of [Func0].
+type func0Runner[R any] interface {
+	Run(context.Context) (R, error)
+}
+
+// BindFunc0 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func0], as generated task tables bind it (see [TaskDef]).
+func BindFunc0[R any](task any) TaskFunc {
+	return Func0[R](task.(func0Runner[R]).Run)
+}
+
+// CheckFunc0 compiles only if T has a Run method of the shape of [Func0] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc0[T func0Runner[R], R any] struct{}
+
 // Action0 adapts a Run method that takes 0 parameter(s) after ctx and returns only an error.
 func Action0(f func(context.Context) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx)
 	}
 }
+
+// action0Runner is a task type whose Run method has the shape of [Action0].
+type action0Runner interface{ Run(context.Context) error }
+
+// BindAction0 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action0], as generated task tables bind it (see [TaskDef]).
+func BindAction0(task any) TaskFunc {
+	return Action0(task.(action0Runner).Run)
+}
+
+// CheckAction0 compiles only if T has a Run method of the shape of [Action0] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction0[T action0Runner] struct{}
 
 // Func1 adapts a Run method that takes 1 parameter(s) after ctx and returns (R, error).
 func Func1[A1, R any](f func(context.Context, A1) (R, error)) TaskFunc {
@@ -31,12 +55,38 @@ func Func1[A1, R any](f func(context.Context, A1) (R, error)) TaskFunc {
 	}
 }
 
+// func1Runner is a task type whose Run method has the shape of [Func1].
+type func1Runner[A1, R any] interface {
+	Run(context.Context, A1) (R, error)
+}
+
+// BindFunc1 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func1], as generated task tables bind it (see [TaskDef]).
+func BindFunc1[A1, R any](task any) TaskFunc {
+	return Func1[A1, R](task.(func1Runner[A1, R]).Run)
+}
+
+// CheckFunc1 compiles only if T has a Run method of the shape of [Func1] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc1[T func1Runner[A1, R], A1, R any] struct{}
+
 // Action1 adapts a Run method that takes 1 parameter(s) after ctx and returns only an error.
 func Action1[A1 any](f func(context.Context, A1) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx, as[A1](args[0]))
 	}
 }
+
+// action1Runner is a task type whose Run method has the shape of [Action1].
+type action1Runner[A1 any] interface {
+	Run(context.Context, A1) error
+}
+
+// BindAction1 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action1], as generated task tables bind it (see [TaskDef]).
+func BindAction1[A1 any](task any) TaskFunc {
+	return Action1[A1](task.(action1Runner[A1]).Run)
+}
+
+// CheckAction1 compiles only if T has a Run method of the shape of [Action1] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction1[T action1Runner[A1], A1 any] struct{}
 
 // Func2 adapts a Run method that takes 2 parameter(s) after ctx and returns (R, error).
 func Func2[A1, A2, R any](f func(context.Context, A1, A2) (R, error)) TaskFunc {
@@ -45,12 +95,38 @@ func Func2[A1, A2, R any](f func(context.Context, A1, A2) (R, error)) TaskFunc {
 	}
 }
 
+// func2Runner is a task type whose Run method has the shape of [Func2].
+type func2Runner[A1, A2, R any] interface {
+	Run(context.Context, A1, A2) (R, error)
+}
+
+// BindFunc2 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func2], as generated task tables bind it (see [TaskDef]).
+func BindFunc2[A1, A2, R any](task any) TaskFunc {
+	return Func2[A1, A2, R](task.(func2Runner[A1, A2, R]).Run)
+}
+
+// CheckFunc2 compiles only if T has a Run method of the shape of [Func2] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc2[T func2Runner[A1, A2, R], A1, A2, R any] struct{}
+
 // Action2 adapts a Run method that takes 2 parameter(s) after ctx and returns only an error.
 func Action2[A1, A2 any](f func(context.Context, A1, A2) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]))
 	}
 }
+
+// action2Runner is a task type whose Run method has the shape of [Action2].
+type action2Runner[A1, A2 any] interface {
+	Run(context.Context, A1, A2) error
+}
+
+// BindAction2 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action2], as generated task tables bind it (see [TaskDef]).
+func BindAction2[A1, A2 any](task any) TaskFunc {
+	return Action2[A1, A2](task.(action2Runner[A1, A2]).Run)
+}
+
+// CheckAction2 compiles only if T has a Run method of the shape of [Action2] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction2[T action2Runner[A1, A2], A1, A2 any] struct{}
 
 // Func3 adapts a Run method that takes 3 parameter(s) after ctx and returns (R, error).
 func Func3[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) (R, error)) TaskFunc {
@@ -59,12 +135,38 @@ func Func3[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) (R, error)) Ta
 	}
 }
 
+// func3Runner is a task type whose Run method has the shape of [Func3].
+type func3Runner[A1, A2, A3, R any] interface {
+	Run(context.Context, A1, A2, A3) (R, error)
+}
+
+// BindFunc3 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func3], as generated task tables bind it (see [TaskDef]).
+func BindFunc3[A1, A2, A3, R any](task any) TaskFunc {
+	return Func3[A1, A2, A3, R](task.(func3Runner[A1, A2, A3, R]).Run)
+}
+
+// CheckFunc3 compiles only if T has a Run method of the shape of [Func3] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc3[T func3Runner[A1, A2, A3, R], A1, A2, A3, R any] struct{}
+
 // Action3 adapts a Run method that takes 3 parameter(s) after ctx and returns only an error.
 func Action3[A1, A2, A3 any](f func(context.Context, A1, A2, A3) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), as[A3](args[2]))
 	}
 }
+
+// action3Runner is a task type whose Run method has the shape of [Action3].
+type action3Runner[A1, A2, A3 any] interface {
+	Run(context.Context, A1, A2, A3) error
+}
+
+// BindAction3 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action3], as generated task tables bind it (see [TaskDef]).
+func BindAction3[A1, A2, A3 any](task any) TaskFunc {
+	return Action3[A1, A2, A3](task.(action3Runner[A1, A2, A3]).Run)
+}
+
+// CheckAction3 compiles only if T has a Run method of the shape of [Action3] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction3[T action3Runner[A1, A2, A3], A1, A2, A3 any] struct{}
 
 // Func4 adapts a Run method that takes 4 parameter(s) after ctx and returns (R, error).
 func Func4[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) (R, error)) TaskFunc {
@@ -73,12 +175,38 @@ func Func4[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) (R, er
 	}
 }
 
+// func4Runner is a task type whose Run method has the shape of [Func4].
+type func4Runner[A1, A2, A3, A4, R any] interface {
+	Run(context.Context, A1, A2, A3, A4) (R, error)
+}
+
+// BindFunc4 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func4], as generated task tables bind it (see [TaskDef]).
+func BindFunc4[A1, A2, A3, A4, R any](task any) TaskFunc {
+	return Func4[A1, A2, A3, A4, R](task.(func4Runner[A1, A2, A3, A4, R]).Run)
+}
+
+// CheckFunc4 compiles only if T has a Run method of the shape of [Func4] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc4[T func4Runner[A1, A2, A3, A4, R], A1, A2, A3, A4, R any] struct{}
+
 // Action4 adapts a Run method that takes 4 parameter(s) after ctx and returns only an error.
 func Action4[A1, A2, A3, A4 any](f func(context.Context, A1, A2, A3, A4) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), as[A3](args[2]), as[A4](args[3]))
 	}
 }
+
+// action4Runner is a task type whose Run method has the shape of [Action4].
+type action4Runner[A1, A2, A3, A4 any] interface {
+	Run(context.Context, A1, A2, A3, A4) error
+}
+
+// BindAction4 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action4], as generated task tables bind it (see [TaskDef]).
+func BindAction4[A1, A2, A3, A4 any](task any) TaskFunc {
+	return Action4[A1, A2, A3, A4](task.(action4Runner[A1, A2, A3, A4]).Run)
+}
+
+// CheckAction4 compiles only if T has a Run method of the shape of [Action4] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction4[T action4Runner[A1, A2, A3, A4], A1, A2, A3, A4 any] struct{}
 
 // Func5 adapts a Run method that takes 5 parameter(s) after ctx and returns (R, error).
 func Func5[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A5) (R, error)) TaskFunc {
@@ -87,12 +215,38 @@ func Func5[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A5
 	}
 }
 
+// func5Runner is a task type whose Run method has the shape of [Func5].
+type func5Runner[A1, A2, A3, A4, A5, R any] interface {
+	Run(context.Context, A1, A2, A3, A4, A5) (R, error)
+}
+
+// BindFunc5 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func5], as generated task tables bind it (see [TaskDef]).
+func BindFunc5[A1, A2, A3, A4, A5, R any](task any) TaskFunc {
+	return Func5[A1, A2, A3, A4, A5, R](task.(func5Runner[A1, A2, A3, A4, A5, R]).Run)
+}
+
+// CheckFunc5 compiles only if T has a Run method of the shape of [Func5] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc5[T func5Runner[A1, A2, A3, A4, A5, R], A1, A2, A3, A4, A5, R any] struct{}
+
 // Action5 adapts a Run method that takes 5 parameter(s) after ctx and returns only an error.
 func Action5[A1, A2, A3, A4, A5 any](f func(context.Context, A1, A2, A3, A4, A5) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), as[A3](args[2]), as[A4](args[3]), as[A5](args[4]))
 	}
 }
+
+// action5Runner is a task type whose Run method has the shape of [Action5].
+type action5Runner[A1, A2, A3, A4, A5 any] interface {
+	Run(context.Context, A1, A2, A3, A4, A5) error
+}
+
+// BindAction5 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action5], as generated task tables bind it (see [TaskDef]).
+func BindAction5[A1, A2, A3, A4, A5 any](task any) TaskFunc {
+	return Action5[A1, A2, A3, A4, A5](task.(action5Runner[A1, A2, A3, A4, A5]).Run)
+}
+
+// CheckAction5 compiles only if T has a Run method of the shape of [Action5] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction5[T action5Runner[A1, A2, A3, A4, A5], A1, A2, A3, A4, A5 any] struct{}
 
 // Func6 adapts a Run method that takes 6 parameter(s) after ctx and returns (R, error).
 func Func6[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A4, A5, A6) (R, error)) TaskFunc {
@@ -101,12 +255,38 @@ func Func6[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A4
 	}
 }
 
+// func6Runner is a task type whose Run method has the shape of [Func6].
+type func6Runner[A1, A2, A3, A4, A5, A6, R any] interface {
+	Run(context.Context, A1, A2, A3, A4, A5, A6) (R, error)
+}
+
+// BindFunc6 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func6], as generated task tables bind it (see [TaskDef]).
+func BindFunc6[A1, A2, A3, A4, A5, A6, R any](task any) TaskFunc {
+	return Func6[A1, A2, A3, A4, A5, A6, R](task.(func6Runner[A1, A2, A3, A4, A5, A6, R]).Run)
+}
+
+// CheckFunc6 compiles only if T has a Run method of the shape of [Func6] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc6[T func6Runner[A1, A2, A3, A4, A5, A6, R], A1, A2, A3, A4, A5, A6, R any] struct{}
+
 // Action6 adapts a Run method that takes 6 parameter(s) after ctx and returns only an error.
 func Action6[A1, A2, A3, A4, A5, A6 any](f func(context.Context, A1, A2, A3, A4, A5, A6) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), as[A3](args[2]), as[A4](args[3]), as[A5](args[4]), as[A6](args[5]))
 	}
 }
+
+// action6Runner is a task type whose Run method has the shape of [Action6].
+type action6Runner[A1, A2, A3, A4, A5, A6 any] interface {
+	Run(context.Context, A1, A2, A3, A4, A5, A6) error
+}
+
+// BindAction6 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action6], as generated task tables bind it (see [TaskDef]).
+func BindAction6[A1, A2, A3, A4, A5, A6 any](task any) TaskFunc {
+	return Action6[A1, A2, A3, A4, A5, A6](task.(action6Runner[A1, A2, A3, A4, A5, A6]).Run)
+}
+
+// CheckAction6 compiles only if T has a Run method of the shape of [Action6] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction6[T action6Runner[A1, A2, A3, A4, A5, A6], A1, A2, A3, A4, A5, A6 any] struct{}
 
 // Func7 adapts a Run method that takes 7 parameter(s) after ctx and returns (R, error).
 func Func7[A1, A2, A3, A4, A5, A6, A7, R any](f func(context.Context, A1, A2, A3, A4, A5, A6, A7) (R, error)) TaskFunc {
@@ -115,12 +295,38 @@ func Func7[A1, A2, A3, A4, A5, A6, A7, R any](f func(context.Context, A1, A2, A3
 	}
 }
 
+// func7Runner is a task type whose Run method has the shape of [Func7].
+type func7Runner[A1, A2, A3, A4, A5, A6, A7, R any] interface {
+	Run(context.Context, A1, A2, A3, A4, A5, A6, A7) (R, error)
+}
+
+// BindFunc7 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func7], as generated task tables bind it (see [TaskDef]).
+func BindFunc7[A1, A2, A3, A4, A5, A6, A7, R any](task any) TaskFunc {
+	return Func7[A1, A2, A3, A4, A5, A6, A7, R](task.(func7Runner[A1, A2, A3, A4, A5, A6, A7, R]).Run)
+}
+
+// CheckFunc7 compiles only if T has a Run method of the shape of [Func7] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc7[T func7Runner[A1, A2, A3, A4, A5, A6, A7, R], A1, A2, A3, A4, A5, A6, A7, R any] struct{}
+
 // Action7 adapts a Run method that takes 7 parameter(s) after ctx and returns only an error.
 func Action7[A1, A2, A3, A4, A5, A6, A7 any](f func(context.Context, A1, A2, A3, A4, A5, A6, A7) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), as[A3](args[2]), as[A4](args[3]), as[A5](args[4]), as[A6](args[5]), as[A7](args[6]))
 	}
 }
+
+// action7Runner is a task type whose Run method has the shape of [Action7].
+type action7Runner[A1, A2, A3, A4, A5, A6, A7 any] interface {
+	Run(context.Context, A1, A2, A3, A4, A5, A6, A7) error
+}
+
+// BindAction7 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action7], as generated task tables bind it (see [TaskDef]).
+func BindAction7[A1, A2, A3, A4, A5, A6, A7 any](task any) TaskFunc {
+	return Action7[A1, A2, A3, A4, A5, A6, A7](task.(action7Runner[A1, A2, A3, A4, A5, A6, A7]).Run)
+}
+
+// CheckAction7 compiles only if T has a Run method of the shape of [Action7] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction7[T action7Runner[A1, A2, A3, A4, A5, A6, A7], A1, A2, A3, A4, A5, A6, A7 any] struct{}
 
 // Func8 adapts a Run method that takes 8 parameter(s) after ctx and returns (R, error).
 func Func8[A1, A2, A3, A4, A5, A6, A7, A8, R any](f func(context.Context, A1, A2, A3, A4, A5, A6, A7, A8) (R, error)) TaskFunc {
@@ -129,12 +335,38 @@ func Func8[A1, A2, A3, A4, A5, A6, A7, A8, R any](f func(context.Context, A1, A2
 	}
 }
 
+// func8Runner is a task type whose Run method has the shape of [Func8].
+type func8Runner[A1, A2, A3, A4, A5, A6, A7, A8, R any] interface {
+	Run(context.Context, A1, A2, A3, A4, A5, A6, A7, A8) (R, error)
+}
+
+// BindFunc8 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Func8], as generated task tables bind it (see [TaskDef]).
+func BindFunc8[A1, A2, A3, A4, A5, A6, A7, A8, R any](task any) TaskFunc {
+	return Func8[A1, A2, A3, A4, A5, A6, A7, A8, R](task.(func8Runner[A1, A2, A3, A4, A5, A6, A7, A8, R]).Run)
+}
+
+// CheckFunc8 compiles only if T has a Run method of the shape of [Func8] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFunc8[T func8Runner[A1, A2, A3, A4, A5, A6, A7, A8, R], A1, A2, A3, A4, A5, A6, A7, A8, R any] struct{}
+
 // Action8 adapts a Run method that takes 8 parameter(s) after ctx and returns only an error.
 func Action8[A1, A2, A3, A4, A5, A6, A7, A8 any](f func(context.Context, A1, A2, A3, A4, A5, A6, A7, A8) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), as[A3](args[2]), as[A4](args[3]), as[A5](args[4]), as[A6](args[5]), as[A7](args[6]), as[A8](args[7]))
 	}
 }
+
+// action8Runner is a task type whose Run method has the shape of [Action8].
+type action8Runner[A1, A2, A3, A4, A5, A6, A7, A8 any] interface {
+	Run(context.Context, A1, A2, A3, A4, A5, A6, A7, A8) error
+}
+
+// BindAction8 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [Action8], as generated task tables bind it (see [TaskDef]).
+func BindAction8[A1, A2, A3, A4, A5, A6, A7, A8 any](task any) TaskFunc {
+	return Action8[A1, A2, A3, A4, A5, A6, A7, A8](task.(action8Runner[A1, A2, A3, A4, A5, A6, A7, A8]).Run)
+}
+
+// CheckAction8 compiles only if T has a Run method of the shape of [Action8] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckAction8[T action8Runner[A1, A2, A3, A4, A5, A6, A7, A8], A1, A2, A3, A4, A5, A6, A7, A8 any] struct{}
 
 // FuncV0 adapts a Run method that takes 0 fixed parameter(s) after ctx and a variadic ...V and returns (R, error).
 func FuncV0[V, R any](f func(context.Context, ...V) (R, error)) TaskFunc {
@@ -147,6 +379,19 @@ func FuncV0[V, R any](f func(context.Context, ...V) (R, error)) TaskFunc {
 	}
 }
 
+// funcV0Runner is a task type whose Run method has the shape of [FuncV0].
+type funcV0Runner[V, R any] interface {
+	Run(context.Context, ...V) (R, error)
+}
+
+// BindFuncV0 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [FuncV0], as generated task tables bind it (see [TaskDef]).
+func BindFuncV0[V, R any](task any) TaskFunc {
+	return FuncV0[V, R](task.(funcV0Runner[V, R]).Run)
+}
+
+// CheckFuncV0 compiles only if T has a Run method of the shape of [FuncV0] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFuncV0[T funcV0Runner[V, R], V, R any] struct{}
+
 // ActionV0 adapts a Run method that takes 0 fixed parameter(s) after ctx and a variadic ...V and returns only an error.
 func ActionV0[V any](f func(context.Context, ...V) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
@@ -157,6 +402,19 @@ func ActionV0[V any](f func(context.Context, ...V) error) TaskFunc {
 		return nil, f(ctx, vs...)
 	}
 }
+
+// actionV0Runner is a task type whose Run method has the shape of [ActionV0].
+type actionV0Runner[V any] interface {
+	Run(context.Context, ...V) error
+}
+
+// BindActionV0 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [ActionV0], as generated task tables bind it (see [TaskDef]).
+func BindActionV0[V any](task any) TaskFunc {
+	return ActionV0[V](task.(actionV0Runner[V]).Run)
+}
+
+// CheckActionV0 compiles only if T has a Run method of the shape of [ActionV0] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckActionV0[T actionV0Runner[V], V any] struct{}
 
 // FuncV1 adapts a Run method that takes 1 fixed parameter(s) after ctx and a variadic ...V and returns (R, error).
 func FuncV1[A1, V, R any](f func(context.Context, A1, ...V) (R, error)) TaskFunc {
@@ -169,6 +427,19 @@ func FuncV1[A1, V, R any](f func(context.Context, A1, ...V) (R, error)) TaskFunc
 	}
 }
 
+// funcV1Runner is a task type whose Run method has the shape of [FuncV1].
+type funcV1Runner[A1, V, R any] interface {
+	Run(context.Context, A1, ...V) (R, error)
+}
+
+// BindFuncV1 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [FuncV1], as generated task tables bind it (see [TaskDef]).
+func BindFuncV1[A1, V, R any](task any) TaskFunc {
+	return FuncV1[A1, V, R](task.(funcV1Runner[A1, V, R]).Run)
+}
+
+// CheckFuncV1 compiles only if T has a Run method of the shape of [FuncV1] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFuncV1[T funcV1Runner[A1, V, R], A1, V, R any] struct{}
+
 // ActionV1 adapts a Run method that takes 1 fixed parameter(s) after ctx and a variadic ...V and returns only an error.
 func ActionV1[A1, V any](f func(context.Context, A1, ...V) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
@@ -179,6 +450,19 @@ func ActionV1[A1, V any](f func(context.Context, A1, ...V) error) TaskFunc {
 		return nil, f(ctx, as[A1](args[0]), vs...)
 	}
 }
+
+// actionV1Runner is a task type whose Run method has the shape of [ActionV1].
+type actionV1Runner[A1, V any] interface {
+	Run(context.Context, A1, ...V) error
+}
+
+// BindActionV1 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [ActionV1], as generated task tables bind it (see [TaskDef]).
+func BindActionV1[A1, V any](task any) TaskFunc {
+	return ActionV1[A1, V](task.(actionV1Runner[A1, V]).Run)
+}
+
+// CheckActionV1 compiles only if T has a Run method of the shape of [ActionV1] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckActionV1[T actionV1Runner[A1, V], A1, V any] struct{}
 
 // FuncV2 adapts a Run method that takes 2 fixed parameter(s) after ctx and a variadic ...V and returns (R, error).
 func FuncV2[A1, A2, V, R any](f func(context.Context, A1, A2, ...V) (R, error)) TaskFunc {
@@ -191,6 +475,19 @@ func FuncV2[A1, A2, V, R any](f func(context.Context, A1, A2, ...V) (R, error)) 
 	}
 }
 
+// funcV2Runner is a task type whose Run method has the shape of [FuncV2].
+type funcV2Runner[A1, A2, V, R any] interface {
+	Run(context.Context, A1, A2, ...V) (R, error)
+}
+
+// BindFuncV2 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [FuncV2], as generated task tables bind it (see [TaskDef]).
+func BindFuncV2[A1, A2, V, R any](task any) TaskFunc {
+	return FuncV2[A1, A2, V, R](task.(funcV2Runner[A1, A2, V, R]).Run)
+}
+
+// CheckFuncV2 compiles only if T has a Run method of the shape of [FuncV2] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFuncV2[T funcV2Runner[A1, A2, V, R], A1, A2, V, R any] struct{}
+
 // ActionV2 adapts a Run method that takes 2 fixed parameter(s) after ctx and a variadic ...V and returns only an error.
 func ActionV2[A1, A2, V any](f func(context.Context, A1, A2, ...V) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
@@ -201,6 +498,19 @@ func ActionV2[A1, A2, V any](f func(context.Context, A1, A2, ...V) error) TaskFu
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), vs...)
 	}
 }
+
+// actionV2Runner is a task type whose Run method has the shape of [ActionV2].
+type actionV2Runner[A1, A2, V any] interface {
+	Run(context.Context, A1, A2, ...V) error
+}
+
+// BindActionV2 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [ActionV2], as generated task tables bind it (see [TaskDef]).
+func BindActionV2[A1, A2, V any](task any) TaskFunc {
+	return ActionV2[A1, A2, V](task.(actionV2Runner[A1, A2, V]).Run)
+}
+
+// CheckActionV2 compiles only if T has a Run method of the shape of [ActionV2] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckActionV2[T actionV2Runner[A1, A2, V], A1, A2, V any] struct{}
 
 // FuncV3 adapts a Run method that takes 3 fixed parameter(s) after ctx and a variadic ...V and returns (R, error).
 func FuncV3[A1, A2, A3, V, R any](f func(context.Context, A1, A2, A3, ...V) (R, error)) TaskFunc {
@@ -213,6 +523,19 @@ func FuncV3[A1, A2, A3, V, R any](f func(context.Context, A1, A2, A3, ...V) (R, 
 	}
 }
 
+// funcV3Runner is a task type whose Run method has the shape of [FuncV3].
+type funcV3Runner[A1, A2, A3, V, R any] interface {
+	Run(context.Context, A1, A2, A3, ...V) (R, error)
+}
+
+// BindFuncV3 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [FuncV3], as generated task tables bind it (see [TaskDef]).
+func BindFuncV3[A1, A2, A3, V, R any](task any) TaskFunc {
+	return FuncV3[A1, A2, A3, V, R](task.(funcV3Runner[A1, A2, A3, V, R]).Run)
+}
+
+// CheckFuncV3 compiles only if T has a Run method of the shape of [FuncV3] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFuncV3[T funcV3Runner[A1, A2, A3, V, R], A1, A2, A3, V, R any] struct{}
+
 // ActionV3 adapts a Run method that takes 3 fixed parameter(s) after ctx and a variadic ...V and returns only an error.
 func ActionV3[A1, A2, A3, V any](f func(context.Context, A1, A2, A3, ...V) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
@@ -223,6 +546,19 @@ func ActionV3[A1, A2, A3, V any](f func(context.Context, A1, A2, A3, ...V) error
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), as[A3](args[2]), vs...)
 	}
 }
+
+// actionV3Runner is a task type whose Run method has the shape of [ActionV3].
+type actionV3Runner[A1, A2, A3, V any] interface {
+	Run(context.Context, A1, A2, A3, ...V) error
+}
+
+// BindActionV3 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [ActionV3], as generated task tables bind it (see [TaskDef]).
+func BindActionV3[A1, A2, A3, V any](task any) TaskFunc {
+	return ActionV3[A1, A2, A3, V](task.(actionV3Runner[A1, A2, A3, V]).Run)
+}
+
+// CheckActionV3 compiles only if T has a Run method of the shape of [ActionV3] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckActionV3[T actionV3Runner[A1, A2, A3, V], A1, A2, A3, V any] struct{}
 
 // FuncV4 adapts a Run method that takes 4 fixed parameter(s) after ctx and a variadic ...V and returns (R, error).
 func FuncV4[A1, A2, A3, A4, V, R any](f func(context.Context, A1, A2, A3, A4, ...V) (R, error)) TaskFunc {
@@ -235,6 +571,19 @@ func FuncV4[A1, A2, A3, A4, V, R any](f func(context.Context, A1, A2, A3, A4, ..
 	}
 }
 
+// funcV4Runner is a task type whose Run method has the shape of [FuncV4].
+type funcV4Runner[A1, A2, A3, A4, V, R any] interface {
+	Run(context.Context, A1, A2, A3, A4, ...V) (R, error)
+}
+
+// BindFuncV4 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [FuncV4], as generated task tables bind it (see [TaskDef]).
+func BindFuncV4[A1, A2, A3, A4, V, R any](task any) TaskFunc {
+	return FuncV4[A1, A2, A3, A4, V, R](task.(funcV4Runner[A1, A2, A3, A4, V, R]).Run)
+}
+
+// CheckFuncV4 compiles only if T has a Run method of the shape of [FuncV4] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckFuncV4[T funcV4Runner[A1, A2, A3, A4, V, R], A1, A2, A3, A4, V, R any] struct{}
+
 // ActionV4 adapts a Run method that takes 4 fixed parameter(s) after ctx and a variadic ...V and returns only an error.
 func ActionV4[A1, A2, A3, A4, V any](f func(context.Context, A1, A2, A3, A4, ...V) error) TaskFunc {
 	return func(ctx context.Context, args []any) (any, error) {
@@ -245,3 +594,16 @@ func ActionV4[A1, A2, A3, A4, V any](f func(context.Context, A1, A2, A3, A4, ...
 		return nil, f(ctx, as[A1](args[0]), as[A2](args[1]), as[A3](args[2]), as[A4](args[3]), vs...)
 	}
 }
+
+// actionV4Runner is a task type whose Run method has the shape of [ActionV4].
+type actionV4Runner[A1, A2, A3, A4, V any] interface {
+	Run(context.Context, A1, A2, A3, A4, ...V) error
+}
+
+// BindActionV4 returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [ActionV4], as generated task tables bind it (see [TaskDef]).
+func BindActionV4[A1, A2, A3, A4, V any](task any) TaskFunc {
+	return ActionV4[A1, A2, A3, A4, V](task.(actionV4Runner[A1, A2, A3, A4, V]).Run)
+}
+
+// CheckActionV4 compiles only if T has a Run method of the shape of [ActionV4] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.
+type CheckActionV4[T actionV4Runner[A1, A2, A3, A4, V], A1, A2, A3, A4, V any] struct{}

@@ -7,7 +7,9 @@ import (
 
 // TaskFunc is the uniform shape every task's typed Run method is adapted to
 // (see [Func1], [Action2], [FuncV1] and their siblings). args holds, in
-// parameter order, the results of the dependencies named by [Task.Args].
+// parameter order, the results of the dependencies named by [Task.Args]; it
+// is only valid during the call (the runtime reuses it), so a TaskFunc that
+// needs the slice later must copy it.
 type TaskFunc func(ctx context.Context, args []any) (any, error)
 
 // Task is one row of a job's task table. Generated code fills it in; a

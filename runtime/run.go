@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	goruntime "runtime"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,6 +22,10 @@ type Options struct {
 	// after a failure. By default (false) the first failure cancels the run:
 	// no further task starts.
 	KeepGoing bool
+	// Schedule says when each task starts: [ScheduleLevels] (the zero
+	// value) or [ScheduleEager]. Both give every task the same final state
+	// for the same outcomes of its dependencies.
+	Schedule Schedule
 	// TeardownTimeout bounds [Handler.Teardown]. Zero or less means 30s.
 	TeardownTimeout time.Duration
 	// Grace is how long the run waits for a task that ignores its cancelled
@@ -28,8 +34,12 @@ type Options struct {
 	Grace time.Duration
 	// Logger receives one record per task when it reaches its final state
 	// (attributes job, task, level, attempt, state, duration, error), and
-	// one per Setup or Teardown failure. Nil means no logging.
+	// one per Setup or Teardown failure; at debug level, one per attempt
+	// start; at warn level, one per retry. Nil means no logging.
 	Logger *slog.Logger
+	// Observer, if not nil, receives the events of the run as they happen
+	// (see [Event]), from the run's goroutines. Nil costs nothing.
+	Observer Observer
 }
 
 // Report is the outcome of one [Job.Run].
@@ -78,8 +88,9 @@ var (
 )
 
 // Run runs the job: it validates the table, calls the handler's Setup, runs
-// the levels one after another, each on at most opts.Workers goroutines,
-// then calls Teardown if Setup succeeded.
+// the tasks on at most opts.Workers goroutines, level after level or, with
+// [ScheduleEager], each as soon as its dependencies succeeded, then calls
+// Teardown if Setup succeeded.
 //
 // A task runs only if all its dependencies succeeded; each attempt goes
 // through [Handler.Execute]. The returned error joins the error of every
@@ -90,13 +101,16 @@ var (
 // context.Canceled) tells that the run was stopped from outside, and
 // errors.Is(err, [ErrSetup]) that no task ran.
 //
-// The report is nil only if the job is invalid (see [Job.Validate]);
-// otherwise it is complete even when the run failed, and holds the results
-// of the tasks that succeeded.
+// The report is nil only if the job is invalid (see [Job.Validate]) or
+// opts.Schedule is unknown; otherwise it is complete even when the run
+// failed, and holds the results of the tasks that succeeded.
 func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 	levels, err := j.levelOf()
 	if err != nil {
 		return nil, err
+	}
+	if opts.Schedule > ScheduleEager {
+		return nil, fmt.Errorf("runtime: unknown schedule %v", opts.Schedule)
 	}
 	opts = opts.withDefaults()
 	h := j.Handler
@@ -109,8 +123,16 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 		log = log.With("job", j.Name)
 	}
 	info := JobInfo{Name: j.Name, Tasks: len(j.Tasks), Levels: len(j.Levels), Workers: opts.Workers}
+	obs := opts.Observer
+	if obs != nil {
+		obs.Observe(Event{Kind: RunStart, Time: rep.Start, Job: info})
+		observeJob(obs, SetupStart, rep.Start, info, nil)
+	}
 
 	taskCtx, err := setup(ctx, h, info)
+	if obs != nil {
+		observeJob(obs, SetupEnd, rep.Start, info, err)
+	}
 	if err != nil {
 		for i := range rep.Tasks {
 			rep.Tasks[i] = TaskReport{Name: j.Tasks[i].Name, Index: i, Level: levels[i]}
@@ -121,20 +143,39 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		rep.Err = rep.SetupErr
 		rep.Duration = time.Since(rep.Start)
+		if obs != nil {
+			observeEnd(obs, rep, info)
+		}
 		return rep, rep.Err
 	}
 
 	r := &runner{job: j, opts: opts, h: h, log: log, start: rep.Start, levels: levels, reps: rep.Tasks, phase: make([]atomic.Int32, len(j.Tasks))}
+	_, r.generic = h.(GenericJobHandler)
+	r.watched = obs != nil || log != nil
+	r.eager = opts.Schedule == ScheduleEager
 	r.ctx, r.cancel = context.WithCancelCause(taskCtx)
 	r.done = r.ctx.Done()
-	r.run()
+	unwatch := context.AfterFunc(r.ctx, func() { r.flags.Or(flagStopped) })
+	if r.eager {
+		newEager(r).run()
+	} else {
+		r.run()
+	}
+	unwatch()
 	r.cancel(nil)
 	rep.Tasks = r.reps
 	runErr := runError(ctx, rep.Tasks)
 
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(taskCtx), opts.TeardownTimeout)
 	defer cancel()
-	if err := teardown(tctx, h, info, runErr); err != nil {
+	if obs != nil {
+		observeJob(obs, TeardownStart, rep.Start, info, nil)
+	}
+	err = teardown(tctx, h, info, runErr)
+	if obs != nil {
+		observeJob(obs, TeardownEnd, rep.Start, info, err)
+	}
+	if err != nil {
 		rep.TeardownErr = fmt.Errorf("%w: %w", ErrTeardown, err)
 		if log != nil {
 			log.ErrorContext(ctx, "teardown failed", "error", err)
@@ -145,6 +186,9 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.Err = errors.Join(runErr, rep.TeardownErr)
 	}
 	rep.Duration = time.Since(rep.Start)
+	if obs != nil {
+		observeEnd(obs, rep, info)
+	}
 	return rep, rep.Err
 }
 
@@ -219,39 +263,72 @@ func teardown(ctx context.Context, h Handler, info JobInfo, runErr error) (err e
 // runner is the state of one run between Setup and Teardown.
 //
 // Workers write a task's entry of reps (all of it at once, in finish, to
-// touch the memory once), then store phaseDone into its phase; the level
-// barrier publishes the entries to the next level. When
-// the run gives up on a level (see abandon), it copies reps to a new slice
-// that only the coordinator writes, so that a late write by an abandoned
-// worker goes to the old slice, which nobody reads any more.
+// touch the memory once); the level barrier (or, in eager mode, the
+// dependency counters) publishes the entries to the tasks that read them,
+// and, for abandon, the worker's slot (level mode, see work) or the task's
+// phase (eager mode) says which entries are final. When the run gives up on tasks that
+// ignore their cancelled context (see abandon), it copies reps to a new
+// slice that only the coordinator writes, so that a late write by an
+// abandoned worker goes to the old slice, which nobody reads any more.
+//
+// The per-task path avoids what it can (see docs/performance.md): flags
+// says in one atomic load whether anything unusual happened (a stop, a task
+// that did not succeed); while it is zero, a claimed task runs without
+// looking at its dependencies' states, which all succeeded. With the
+// [GenericJobHandler] and no observer or logger, a task is called without
+// going through Execute.
 type runner struct {
-	job    *Job
-	opts   Options
-	h      Handler
-	log    *slog.Logger
-	ctx    context.Context // the tasks' context; canceled on the first failure unless KeepGoing
-	cancel context.CancelCauseFunc
-	done   <-chan struct{} // ctx.Done()
-	start  time.Time       // the run's start, the origin of r.now
-	levels []int           // the level of each task
-	reps   []TaskReport
-	calls  []*call // calls[w] is reused by worker w of every level
-	// phase[i] is 0 while task i is idle, the number of the running
-	// attempt while it runs, and phaseDone once reps[i] is final.
+	job     *Job
+	opts    Options
+	h       Handler
+	generic bool // h is GenericJobHandler, whose Execute only calls run
+	watched bool // an Observer or a Logger is set
+	eager   bool // opts.Schedule is ScheduleEager
+	log     *slog.Logger
+	ctx     context.Context // the tasks' context; canceled on the first failure unless KeepGoing
+	cancel  context.CancelCauseFunc
+	done    <-chan struct{} // ctx.Done()
+	start   time.Time       // the run's start, the origin of r.now
+	levels  []int           // the level of each task
+	reps    []TaskReport
+	calls   []*call // calls[w] is reused by worker w of every level
+	// finished is closed when the last level is done (level mode), and
+	// current is the level being run. over, under mu, is set when run
+	// returns, so that a late worker does not start a level.
+	finished chan struct{}
+	current  atomic.Pointer[level]
+	mu       sync.Mutex
+	over     bool
+	// In eager mode, phase[i] is 0 while task i is idle, the number of the
+	// running attempt while it runs, and phaseDone once reps[i] is final.
+	// In level mode, where the workers' slots say what runs (see work),
+	// only attempts after the first are stored.
 	phase []atomic.Int32
+	flags atomic.Uint32
 }
 
 const phaseDone = -1
 
-// level is one level being run. Its workers claim tasks with next; the last
-// worker to exit closes done.
+// The bits of runner.flags. Once set, a bit stays set.
+const (
+	// flagStopped: the tasks' context ended (a failure under fail-fast, or
+	// the caller's context). Set by finish, and by a context.AfterFunc for
+	// a stop from outside, so a task claimed in the moment after the
+	// context ended may still start, as if it had been claimed just before.
+	flagStopped = 1 << iota
+	// flagUnclean: a task ended in another state than succeeded, so a
+	// task's dependencies must be checked before it starts.
+	flagUnclean
+)
+
+// level is one level being run. Its workers claim tasks with next; the
+// last one to finish starts the next level (see advance).
 type level struct {
 	k      int
 	tasks  []int
-	reps   []TaskReport
+	reps   []TaskReport // the slice the workers write; see abandon
 	next   atomic.Int64
 	active atomic.Int32
-	done   chan struct{}
 }
 
 // now returns the current time. It reads only the monotonic clock, which
@@ -272,78 +349,213 @@ func (r *runner) stopped() bool {
 	}
 }
 
-// run runs the levels one after another. Once the run is stopped, the
-// tasks of the remaining levels are marked without starting workers.
-func (r *runner) run() {
-	for k, tasks := range r.job.Levels {
-		if r.stopped() {
-			for _, i := range tasks {
-				r.finish(r.reps, i, r.skipState(r.reps, i), 0, 0, nil, nil)
-			}
-			continue
-		}
-		if len(tasks) > 0 {
-			r.runLevel(&level{k: k, tasks: tasks, reps: r.reps, done: make(chan struct{})})
-		}
+// call returns the call of worker w, which the worker reuses for every
+// task it runs.
+func (r *runner) call(w int) *call {
+	for len(r.calls) <= w {
+		c := newCall()
+		c.worker = len(r.calls)
+		r.calls = append(r.calls, c)
 	}
+	return r.calls[w]
 }
 
-// runLevel runs one level and returns when all its tasks are done, or when
-// the run was stopped and some tasks still ran opts.Grace later.
-func (r *runner) runLevel(lv *level) {
-	n := min(r.opts.Workers, len(lv.tasks))
-	lv.active.Store(int32(n))
-	for w := range n {
-		if w == len(r.calls) {
-			r.calls = append(r.calls, newCall())
-		}
-		go r.work(lv, r.calls[w])
+// run runs the levels one after another on a pool of long-lived workers,
+// one per task of the widest level up to opts.Workers. The coordinator
+// (the goroutine of Run) only starts the first level: the last worker to
+// finish a level starts the next one, and takes part in it, so that a
+// level costs no round trip through the coordinator, and a chain of
+// one-task levels runs on one worker without waking any other. The
+// coordinator waits until the last level is done, or until the run was
+// stopped and some tasks still ran opts.Grace later (see abandon).
+func (r *runner) run() {
+	width := 0
+	for _, tasks := range r.job.Levels {
+		width = max(width, len(tasks))
 	}
+	n := min(r.opts.Workers, width)
+	for w := range n {
+		c := r.call(w)
+		c.start = make(chan *level, 1)
+		go r.serve(c, nil, 0, 0)
+	}
+	defer func() {
+		r.mu.Lock()
+		r.over = true
+		for _, c := range r.calls[:n] {
+			close(c.start)
+		}
+		r.mu.Unlock()
+	}()
+	r.finished = make(chan struct{})
+	r.advance(-1, r.reps, nil)
 	select {
-	case <-lv.done:
+	case <-r.finished:
 		return
 	case <-r.done:
 	}
 	t := time.NewTimer(r.opts.Grace)
 	defer t.Stop()
 	select {
-	case <-lv.done:
+	case <-r.finished:
 	case <-t.C:
-		r.abandon(lv)
+		r.abandon(r.current.Load())
 	}
 }
 
-// work is one worker of a level: it claims and runs tasks until none is
-// left. c is the worker's call, which nobody else uses while it runs.
-func (r *runner) work(lv *level, c *call) {
+// advance starts the first level after level k that has tasks, or, once
+// the run is stopped, ends the tasks of the remaining levels without
+// running them; after the last level it closes r.finished. self is the
+// call of the worker that finished level k (nil for the coordinator):
+// advance hands the level to the other workers that take part in it, and
+// returns it if self takes part too, nil otherwise.
+func (r *runner) advance(k int, reps []TaskReport, self *call) *level {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.over {
+		return nil // a worker that returns after the run gave up on it
+	}
+	for k++; k < len(r.job.Levels); k++ {
+		if r.stopped() {
+			r.flags.Or(flagStopped)
+			for ; k < len(r.job.Levels); k++ {
+				for _, i := range r.job.Levels[k] {
+					r.finish(reps, i, r.skipState(reps, i), 0, 0, nil, nil)
+				}
+			}
+			break
+		}
+		tasks := r.job.Levels[k]
+		if len(tasks) == 0 {
+			continue
+		}
+		lv := &level{k: k, tasks: tasks, reps: reps}
+		n := min(r.opts.Workers, len(tasks))
+		lv.active.Store(int32(n))
+		r.current.Store(lv)
+		for w := range n {
+			if self == nil || w != self.worker {
+				r.calls[w].start <- lv
+			}
+		}
+		if self != nil && self.worker < n {
+			return lv
+		}
+		return nil
+	}
+	close(r.finished)
+	return nil
+}
+
+// serve is the loop of a level-mode worker: it finishes the positions pos
+// to end-1 of lv (if lv is not nil), then runs each level it receives on
+// c.start or starts itself, until c.start is closed.
+func (r *runner) serve(c *call, lv *level, pos, end int) {
+	for {
+		if lv != nil {
+			r.work(lv, c, pos, end)
+			pos, end = 0, 0
+			if lv.active.Add(-1) == 0 {
+				if lv = r.advance(lv.k, lv.reps, c); lv != nil {
+					continue
+				}
+			}
+		}
+		var ok bool
+		if lv, ok = <-c.start; !ok {
+			return
+		}
+	}
+}
+
+// work is one worker of a level: it runs the tasks at positions pos to
+// end-1 of the level, then claims more until none is left. c is the
+// worker's call, which nobody else uses while it runs.
+//
+// Before it runs the task at position p, the worker writes the task's
+// Start and stores [p, end) into c.slot: the task at p is running, the
+// ones after it up to end are claimed but not started; it stores 0 when it
+// exits. A worker announces a claim in its slot before it makes it. So
+// every position below lv.next and outside every slot has ended, and its
+// entry of reps was published by the store that moved the slot past it:
+// abandon relies on this, and the workers need no other synchronization
+// per task. While tasks are short, a worker claims chunks of up to
+// maxChunk positions, so that the shared counter is touched once per
+// chunk; a task that is not short brings the chunk back to one position,
+// so that long tasks spread over the workers one at a time.
+func (r *runner) work(lv *level, c *call, pos, end int) {
 	cur := -1
 	defer func() {
 		if cur < 0 {
-			if lv.active.Add(-1) == 0 {
-				close(lv.done)
-			}
+			c.slot.Store(0)
 			return
 		}
 		// Only runtime.Goexit in the task (or in Execute) gets here: record
-		// the task and hand this worker's place in the level to a new
-		// goroutine, since this one cannot be stopped from exiting.
+		// the task and hand this worker's place, with the rest of its chunk,
+		// to a new goroutine, since this one cannot be stopped from exiting.
 		start := lv.reps[cur].Start
-		r.finish(lv.reps, cur, Failed, int(r.phase[cur].Load()), time.Since(start), errGoexit, nil)
-		go r.work(lv, c)
+		r.finish(lv.reps, cur, Failed, max(1, int(r.phase[cur].Load())), time.Since(start), errGoexit, nil)
+		go r.serve(c, lv, pos+1, end)
 	}()
 	// now is the last clock reading; a task starts when the previous one
 	// ended, which saves a clock reading per task.
 	now := r.now()
 	for {
-		n := int(lv.next.Add(1) - 1)
-		if n >= len(lv.tasks) {
-			cur = -1
-			return
+		if pos == end {
+			var ok bool
+			if pos, end, ok = r.claim(lv, c, c.chunk); !ok {
+				cur = -1
+				return
+			}
 		}
-		cur = lv.tasks[n]
-		now = r.runTask(lv, c, cur, now)
+		cur = lv.tasks[pos]
+		lv.reps[cur].Start = now
+		c.slot.Store(slotOf(pos, end))
+		start := now
+		now = r.runTask(lv.reps, c, cur, now)
+		pos++
+		if now.Sub(start) < shortTask {
+			c.chunk = min(2*c.chunk, maxChunk)
+		} else {
+			c.chunk = 1
+		}
 	}
 }
+
+const (
+	// maxChunk is the most positions a worker claims at once.
+	maxChunk = 16
+	// shortTask is the duration under which a task counts as short for
+	// chunked claims: the whole chunk then holds only microseconds of work.
+	shortTask = time.Microsecond
+)
+
+// claim claims the next chunk of at most size positions of the level for
+// the worker of c, announcing it in c.slot first, and returns its bounds;
+// ok is false when no position is left.
+func (r *runner) claim(lv *level, c *call, size int) (pos, end int, ok bool) {
+	for {
+		n := lv.next.Load()
+		left := int64(len(lv.tasks)) - n
+		if left <= 0 {
+			return 0, 0, false
+		}
+		// At most a quarter of a fair share of what is left, as in guided
+		// self-scheduling: should the tasks turn out long after all, the
+		// chunk still holds little of the level's work.
+		m := n + max(1, min(int64(size), left/int64(4*r.opts.Workers)))
+		c.slot.Store(slotOf(int(n), int(m)))
+		if lv.next.CompareAndSwap(n, m) {
+			return int(n), int(m), true
+		}
+	}
+}
+
+// slotOf packs the range [pos, end) of level positions for call.slot; 0
+// is no range.
+func slotOf(pos, end int) int64 { return int64(pos+1)<<32 | int64(end) }
+
+func unslot(s int64) (pos, end int) { return int(s>>32) - 1, int(s & (1<<32 - 1)) }
 
 // upstream returns Succeeded if every dependency of task i succeeded,
 // UpstreamFailed if one failed (failed, panicked, timed_out or
@@ -371,40 +583,69 @@ func (r *runner) skipState(reps []TaskReport, i int) State {
 	return NotStarted
 }
 
-// runTask runs task i with its retries and records the outcome. now is the
-// time to use as the task's start; runTask returns the time it ended.
-func (r *runner) runTask(lv *level, c *call, i int, now time.Time) time.Time {
+// runTask runs task i, claimed by the worker that owns c, with its
+// retries, and records the outcome in reps. now is the time to use as the
+// task's start, which the caller wrote into reps[i].Start; runTask returns
+// the time the task ended.
+func (r *runner) runTask(reps []TaskReport, c *call, i int, now time.Time) time.Time {
 	t := &r.job.Tasks[i]
-	reps := lv.reps
-	if s := r.upstream(reps, i); s != Succeeded || r.stopped() {
-		r.finish(reps, i, r.skipState(reps, i), 0, 0, nil, nil)
-		return now
-	}
-	var args []any
-	if len(t.Args) > 0 {
-		args = make([]any, len(t.Args))
-		for k, a := range t.Args {
-			args[k] = reps[a].Result
+	if r.flags.Load() != 0 {
+		if s := r.upstream(reps, i); s != Succeeded || r.stopped() {
+			r.finish(reps, i, r.skipState(reps, i), 0, 0, nil, nil)
+			return now
 		}
 	}
-	start := now
-	reps[i].Start = start // written before phase turns non-zero; see abandon
-	info := TaskInfo{Name: t.Name, Index: i, Level: lv.k}
+	// The arguments go in the worker's buffer: a TaskFunc must not keep
+	// args (see TaskFunc), and an attempt on its own goroutine gets a copy.
+	args := c.buf[:0]
+	for _, a := range t.Args {
+		args = append(args, reps[a].Result)
+	}
+	c.buf = args
+	start := now // the caller wrote it into reps[i].Start
+	info := TaskInfo{Name: t.Name, Index: i, Level: r.levels[i]}
 	for {
 		info.Attempt++
-		r.phase[i].Store(int32(info.Attempt))
+		if r.eager || info.Attempt > 1 {
+			// In eager mode, the store publishes Start too; see abandon.
+			r.phase[i].Store(int32(info.Attempt))
+		}
+		var at time.Time // the attempt's start; the task's for the first
+		if r.watched {
+			at = start
+			if info.Attempt > 1 {
+				at = r.now()
+			}
+			r.attemptStart(info, c.worker, at)
+		}
 		var res any
 		var err error
-		var state State
+		state := Succeeded
 		if t.Timeout > 0 {
-			res, state, err = r.attemptWithTimeout(t, info, args)
+			res, state, err = r.attemptWithTimeout(t, info, slices.Clone(args))
 		} else {
-			c.fn, c.args, c.res = t.Run, args, nil
-			err = r.execute(r.ctx, info, c)
-			res, state = c.res, r.classify(r.ctx, err)
+			c.fn, c.args = t.Run, args
+			if r.generic {
+				err = c.invoke(r.ctx) // what GenericJobHandler.Execute does
+			} else {
+				err = r.execute(r.ctx, info, c)
+			}
+			res, c.res = c.res, nil
+			if err != nil {
+				state = r.classify(r.ctx, err)
+			}
 		}
-		if info.Attempt <= t.Retries && r.retryable(state, err) && r.sleep(backoff(info.Attempt)) {
-			continue
+		if r.opts.Observer != nil {
+			r.attemptEnd(info, c.worker, at, state, err)
+		}
+		if err != nil && info.Attempt <= t.Retries && r.retryable(state, err) {
+			pause := backoff(info.Attempt)
+			if r.log != nil {
+				r.logRetry(info, state, err, pause)
+			}
+			if r.sleep(pause) {
+				continue
+			}
 		}
 		now = r.now()
 		r.finish(reps, i, state, info.Attempt, now.Sub(start), err, res)
@@ -491,14 +732,28 @@ func (r *runner) execute(ctx context.Context, info TaskInfo, c *call) (err error
 // reuses one call for all the attempts it runs itself, so that passing
 // c.run to Handler.Execute does not allocate.
 type call struct {
-	fn   TaskFunc
-	args []any
-	res  any
-	run  func(context.Context) error
+	worker int // the index of the worker that owns the call
+	fn     TaskFunc
+	args   []any
+	res    any
+	run    func(context.Context) error
+	// Buffers the worker reuses: the arguments of its tasks and, in eager
+	// mode, the tasks it makes ready or ends.
+	buf          []any
+	ready, ended []int32
+	// start hands a level-mode worker its next level; see serve. chunk
+	// is the size of its next claim; see work.
+	start chan *level
+	chunk int
+	// slot is the range of level positions the worker holds; see work.
+	// The padding keeps it off the cache lines of other workers' calls.
+	_    [64]byte
+	slot atomic.Int64
+	_    [56]byte
 }
 
 func newCall() *call {
-	c := new(call)
+	c := &call{chunk: 1}
 	c.run = c.invoke
 	return c
 }
@@ -548,15 +803,26 @@ func (r *runner) finish(reps []TaskReport, i int, state State, attempts int, d t
 	tr := &reps[i]
 	tr.Name, tr.Index, tr.Level = r.job.Tasks[i].Name, i, r.levels[i]
 	tr.State, tr.Attempts, tr.Duration, tr.Err = state, attempts, d, err
+	if attempts == 0 {
+		tr.Start = time.Time{}
+	}
 	if state == Succeeded {
 		tr.Result = res
+	} else {
+		r.flags.Or(flagUnclean)
 	}
-	r.phase[i].Store(phaseDone)
+	if r.eager {
+		r.phase[i].Store(phaseDone)
+	}
 	if (state == Failed || state == Panicked || state == TimedOut) && !r.opts.KeepGoing {
 		r.cancel(fmt.Errorf("task %q: %w", tr.Name, err))
+		r.flags.Or(flagStopped)
 	}
 	if r.log != nil {
 		r.logTask(tr)
+	}
+	if r.opts.Observer != nil {
+		r.observeTask(tr)
 	}
 }
 
@@ -582,37 +848,85 @@ func (r *runner) logTask(tr *TaskReport) {
 	r.log.LogAttrs(r.ctx, lvl, "task end", attrs...)
 }
 
-// abandon gives up on a level whose tasks still run opts.Grace after the
-// run was stopped. Tasks that finished keep their outcome; tasks still
-// running become cancelled with an error wrapping [ErrAbandoned]; the
-// others are not started. The report moves to a fresh slice so that the
-// abandoned workers cannot race with the caller reading it.
+// abandon gives up on the tasks that still run opts.Grace after the run
+// was stopped: those of lv in level mode, of any level in eager mode (lv
+// nil). Tasks that ended keep their outcome; tasks still running become
+// cancelled with an error wrapping [ErrAbandoned]; the others are not
+// started. The report moves to a fresh slice so that the abandoned workers
+// cannot race with the caller reading it. In level mode, the levels below
+// lv are final, and those above it are not started.
 func (r *runner) abandon(lv *level) {
 	old := r.reps
 	reps := make([]TaskReport, len(old))
-	for k, tasks := range r.job.Levels {
-		if k == lv.k {
-			continue
+	r.reps = reps
+	now := r.now()
+	if lv == nil {
+		for _, tasks := range r.job.Levels {
+			for _, i := range tasks {
+				switch p := r.phase[i].Load(); p {
+				case phaseDone:
+					reps[i] = old[i]
+				case 0:
+					r.finish(reps, i, r.skipState(reps, i), 0, 0, nil, nil)
+				default:
+					r.abandonTask(old, reps, i, int(p), now)
+				}
+			}
 		}
+		return
+	}
+	for _, tasks := range r.job.Levels[:lv.k] {
 		for _, i := range tasks {
 			reps[i] = old[i]
 		}
 	}
-	r.reps = reps
-	now := r.now()
-	for _, i := range lv.tasks {
-		p := r.phase[i].Load()
-		if p == phaseDone {
-			reps[i] = old[i]
-			continue
-		}
-		if p == 0 {
+	r.abandonLevel(lv, old, reps, now)
+	for _, tasks := range r.job.Levels[lv.k+1:] {
+		for _, i := range tasks {
 			r.finish(reps, i, r.skipState(reps, i), 0, 0, nil, nil)
-			continue
 		}
-		start := old[i].Start
-		reps[i].Start = start
-		err := fmt.Errorf("%w: it ignored its cancelled context for %v: %w", ErrAbandoned, r.opts.Grace, r.ctx.Err())
-		r.finish(reps, i, Cancelled, int(p), now.Sub(start), err, nil)
 	}
+}
+
+// abandonLevel records in reps the outcome of the tasks of lv when the run
+// gives up on it; old is the slice its workers write. The slots of the
+// workers, read after lv.next, tell which tasks ended (see work).
+func (r *runner) abandonLevel(lv *level, old, reps []TaskReport, now time.Time) {
+	const (
+		ended = iota
+		running
+		idle
+	)
+	what := make([]uint8, len(lv.tasks))
+	for p := int(min(lv.next.Load(), int64(len(lv.tasks)))); p < len(lv.tasks); p++ {
+		what[p] = idle
+	}
+	for w := range min(r.opts.Workers, len(lv.tasks)) {
+		if s := r.calls[w].slot.Load(); s != 0 {
+			pos, end := unslot(s)
+			what[pos] = running
+			for p := pos + 1; p < end; p++ {
+				what[p] = idle
+			}
+		}
+	}
+	for p, i := range lv.tasks {
+		switch what[p] {
+		case ended:
+			reps[i] = old[i]
+		case idle:
+			r.finish(reps, i, r.skipState(reps, i), 0, 0, nil, nil)
+		default:
+			r.abandonTask(old, reps, i, max(1, int(r.phase[i].Load())), now)
+		}
+	}
+}
+
+// abandonTask records in reps that the run gave up on task i, which was
+// running its given attempt; old holds its Start.
+func (r *runner) abandonTask(old, reps []TaskReport, i, attempt int, now time.Time) {
+	start := old[i].Start
+	reps[i].Start = start
+	err := fmt.Errorf("%w: it ignored its cancelled context for %v: %w", ErrAbandoned, r.opts.Grace, r.ctx.Err())
+	r.finish(reps, i, Cancelled, attempt, now.Sub(start), err, nil)
 }

@@ -81,6 +81,9 @@ func (h *testHandler) Teardown(ctx context.Context, job runtime.JobInfo, err err
 	return h.teardownErr
 }
 
+// schedules are the modes every behaviour test runs in.
+var schedules = []runtime.Schedule{runtime.ScheduleLevels, runtime.ScheduleEager}
+
 func states(rep *runtime.Report) []runtime.State {
 	s := make([]runtime.State, len(rep.Tasks))
 	for i, t := range rep.Tasks {
@@ -90,30 +93,32 @@ func states(rep *runtime.Report) []runtime.State {
 }
 
 func TestRunConcurrencyBound(t *testing.T) {
-	for _, workers := range []int{1, 2, 3, 8} {
-		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
-			var running, peak atomic.Int32
-			task := func(ctx context.Context, _ []any) (any, error) {
-				n := running.Add(1)
-				defer running.Add(-1)
-				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+	for _, sched := range schedules {
+		for _, workers := range []int{1, 2, 3, 8} {
+			t.Run(fmt.Sprint(sched, "/workers=", workers), func(t *testing.T) {
+				var running, peak atomic.Int32
+				task := func(ctx context.Context, _ []any) (any, error) {
+					n := running.Add(1)
+					defer running.Add(-1)
+					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+					}
+					// Stay until the pool has been full once (or for at most
+					// a while), so that the wide level reaches the bound.
+					for deadline := time.Now().Add(2 * time.Second); peak.Load() < int32(workers) && time.Now().Before(deadline); {
+						time.Sleep(100 * time.Microsecond)
+					}
+					return nil, nil
 				}
-				// Stay until the pool has been full once (or for at most
-				// a while), so that the wide level reaches the bound.
-				for deadline := time.Now().Add(2 * time.Second); peak.Load() < int32(workers) && time.Now().Before(deadline); {
-					time.Sleep(100 * time.Microsecond)
+				tasks := make([]runtime.Task, 40)
+				for i := range tasks {
+					tasks[i] = runtime.Task{Name: fmt.Sprint("t", i), Run: task}
 				}
-				return nil, nil
-			}
-			tasks := make([]runtime.Task, 40)
-			for i := range tasks {
-				tasks[i] = runtime.Task{Name: fmt.Sprint("t", i), Run: task}
-			}
-			rep, err := newJob(tasks...).Run(context.Background(), runtime.Options{Workers: workers})
-			require.NoError(t, err)
-			assert.Equal(t, workers, rep.Workers)
-			assert.Equal(t, int32(workers), peak.Load(), "most tasks running at once")
-		})
+				rep, err := newJob(tasks...).Run(context.Background(), runtime.Options{Workers: workers, Schedule: sched})
+				require.NoError(t, err)
+				assert.Equal(t, workers, rep.Workers)
+				assert.Equal(t, int32(workers), peak.Load(), "most tasks running at once")
+			})
+		}
 	}
 }
 
@@ -177,16 +182,18 @@ func TestRunResultsFlow(t *testing.T) {
 				return strings.Split(s, "="), nil
 			})},
 	)
-	rep, err := job.Run(context.Background(), runtime.Options{Workers: 2})
-	require.NoError(t, err)
-	assert.Equal(t, 2, rep.Tasks[0].Result)
-	assert.Nil(t, rep.Tasks[3].Result, "interface-typed nil result")
-	assert.Equal(t, "sum=5", rep.Tasks[4].Result)
-	assert.Equal(t, []string{"sum", "5"}, rep.Tasks[5].Result)
-	assert.NoError(t, gotErr, "nil error passed to a parameter of interface type")
-	for _, tr := range rep.Tasks {
-		assert.Equal(t, runtime.Succeeded, tr.State, tr.Name)
-		assert.Equal(t, 1, tr.Attempts, tr.Name)
+	for _, sched := range schedules {
+		rep, err := job.Run(context.Background(), runtime.Options{Workers: 2, Schedule: sched})
+		require.NoError(t, err)
+		assert.Equal(t, 2, rep.Tasks[0].Result)
+		assert.Nil(t, rep.Tasks[3].Result, "interface-typed nil result")
+		assert.Equal(t, "sum=5", rep.Tasks[4].Result)
+		assert.Equal(t, []string{"sum", "5"}, rep.Tasks[5].Result)
+		assert.NoError(t, gotErr, "nil error passed to a parameter of interface type")
+		for _, tr := range rep.Tasks {
+			assert.Equal(t, runtime.Succeeded, tr.State, tr.Name)
+			assert.Equal(t, 1, tr.Attempts, tr.Name)
+		}
 	}
 }
 
@@ -203,11 +210,12 @@ func TestRunFaults(t *testing.T) {
 		uf = runtime.UpstreamFailed
 	)
 	type want struct {
-		states    []runtime.State
-		attempts  []int    // if set, the attempts of each task
-		errIs     []error  // each must be in the returned error
-		errText   []string // each must be in the returned error's text
-		teardowns int32    // Teardown calls (Setup is always called once)
+		states      []runtime.State
+		eagerStates []runtime.State // if set, the states in eager mode
+		attempts    []int           // if set, the attempts of each task
+		errIs       []error         // each must be in the returned error
+		errText     []string        // each must be in the returned error's text
+		teardowns   int32           // Teardown calls (Setup is always called once)
 	}
 	tests := []struct {
 		name    string
@@ -429,53 +437,63 @@ func TestRunFaults(t *testing.T) {
 			},
 			opts:    runtime.Options{Workers: 1},
 			timeout: 20 * time.Millisecond,
-			want:    want{states: []runtime.State{ca, ns, ns}, errIs: []error{context.DeadlineExceeded}, teardowns: 1},
+			// In eager mode b goes first: it has the longer remaining path.
+			want: want{states: []runtime.State{ca, ns, ns}, eagerStates: []runtime.State{ca, ok, ns},
+				errIs: []error{context.DeadlineExceeded}, teardowns: 1},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := tt.handler
-			if h == nil {
-				h = new(testHandler)
-			}
-			job := tt.job(t)
-			job.Handler = h
-			ctx := context.Background()
-			if tt.timeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, tt.timeout)
-				defer cancel()
-			}
-			rep, err := job.Run(ctx, tt.opts)
-			require.NotNil(t, rep)
-			assert.Equal(t, tt.want.states, states(rep))
-			if tt.want.attempts != nil {
-				var attempts []int
-				for _, tr := range rep.Tasks {
-					attempts = append(attempts, tr.Attempts)
+	for _, sched := range schedules {
+		for _, tt := range tests {
+			t.Run(sched.String()+"/"+tt.name, func(t *testing.T) {
+				h := new(testHandler)
+				if c := tt.handler; c != nil { // a fresh one per schedule: it counts calls
+					h = &testHandler{setupErr: c.setupErr, teardownErr: c.teardownErr, panicIn: c.panicIn}
 				}
-				assert.Equal(t, tt.want.attempts, attempts)
-			}
-			if len(tt.want.errIs) == 0 && len(tt.want.errText) == 0 {
-				assert.NoError(t, err)
-			}
-			for _, target := range tt.want.errIs {
-				assert.ErrorIs(t, err, target)
-			}
-			for _, text := range tt.want.errText {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), text)
-			}
-			assert.Equal(t, err, rep.Err)
-			assert.Equal(t, errors.Is(err, runtime.ErrSetup), rep.SetupErr != nil, "SetupErr")
-			assert.Equal(t, errors.Is(err, runtime.ErrTeardown), rep.TeardownErr != nil, "TeardownErr")
-			assert.Equal(t, int32(1), h.setups.Load(), "Setup calls")
-			assert.Equal(t, tt.want.teardowns, h.teardowns.Load(), "Teardown calls")
-			for _, tr := range rep.Tasks {
-				ranAndFailed := tr.Attempts > 0 && tr.State != runtime.Succeeded
-				assert.Equal(t, ranAndFailed, tr.Err != nil, "%s: error %v in state %v", tr.Name, tr.Err, tr.State)
-			}
-		})
+				job := tt.job(t)
+				job.Handler = h
+				ctx := context.Background()
+				if tt.timeout > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.timeout)
+					defer cancel()
+				}
+				opts := tt.opts
+				opts.Schedule = sched
+				rep, err := job.Run(ctx, opts)
+				require.NotNil(t, rep)
+				wantStates := tt.want.states
+				if sched == runtime.ScheduleEager && tt.want.eagerStates != nil {
+					wantStates = tt.want.eagerStates
+				}
+				assert.Equal(t, wantStates, states(rep))
+				if tt.want.attempts != nil {
+					var attempts []int
+					for _, tr := range rep.Tasks {
+						attempts = append(attempts, tr.Attempts)
+					}
+					assert.Equal(t, tt.want.attempts, attempts)
+				}
+				if len(tt.want.errIs) == 0 && len(tt.want.errText) == 0 {
+					assert.NoError(t, err)
+				}
+				for _, target := range tt.want.errIs {
+					assert.ErrorIs(t, err, target)
+				}
+				for _, text := range tt.want.errText {
+					require.Error(t, err)
+					assert.Contains(t, err.Error(), text)
+				}
+				assert.Equal(t, err, rep.Err)
+				assert.Equal(t, errors.Is(err, runtime.ErrSetup), rep.SetupErr != nil, "SetupErr")
+				assert.Equal(t, errors.Is(err, runtime.ErrTeardown), rep.TeardownErr != nil, "TeardownErr")
+				assert.Equal(t, int32(1), h.setups.Load(), "Setup calls")
+				assert.Equal(t, tt.want.teardowns, h.teardowns.Load(), "Teardown calls")
+				for _, tr := range rep.Tasks {
+					ranAndFailed := tr.Attempts > 0 && tr.State != runtime.Succeeded
+					assert.Equal(t, ranAndFailed, tr.Err != nil, "%s: error %v in state %v", tr.Name, tr.Err, tr.State)
+				}
+			})
+		}
 	}
 }
 
@@ -501,28 +519,30 @@ func TestRunTeardownOnce(t *testing.T) {
 		{name: "task panic", run: func(context.Context, []any) (any, error) { panic(errA) }, wantErr: errA},
 		{name: "cancelled run", run: waitCtx, cancel: true, wantErr: context.Canceled},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := new(testHandler)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			run := tt.run
-			if tt.cancel {
-				run = func(c context.Context, args []any) (any, error) { cancel(); return tt.run(c, args) }
-			}
-			job := newJob(runtime.Task{Name: "a", Run: run}, runtime.Task{Name: "b", Deps: []int{0}, Run: succeed})
-			job.Handler = h
-			rep, err := job.Run(ctx, runtime.Options{TeardownTimeout: time.Minute})
-			assert.Equal(t, int32(1), h.teardowns.Load())
-			assert.Equal(t, err, h.teardownRunErr, "Teardown receives the run's error")
-			assert.Equal(t, rep.Err, err)
-			assert.NoError(t, h.teardownCtxErr, "Teardown's context is live even when the run's is not")
-			if tt.wantErr == nil {
-				assert.NoError(t, err)
-			} else {
-				assert.ErrorIs(t, err, tt.wantErr)
-			}
-		})
+	for _, sched := range schedules {
+		for _, tt := range tests {
+			t.Run(sched.String()+"/"+tt.name, func(t *testing.T) {
+				h := new(testHandler)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				run := tt.run
+				if tt.cancel {
+					run = func(c context.Context, args []any) (any, error) { cancel(); return tt.run(c, args) }
+				}
+				job := newJob(runtime.Task{Name: "a", Run: run}, runtime.Task{Name: "b", Deps: []int{0}, Run: succeed})
+				job.Handler = h
+				rep, err := job.Run(ctx, runtime.Options{TeardownTimeout: time.Minute, Schedule: sched})
+				assert.Equal(t, int32(1), h.teardowns.Load())
+				assert.Equal(t, err, h.teardownRunErr, "Teardown receives the run's error")
+				assert.Equal(t, rep.Err, err)
+				assert.NoError(t, h.teardownCtxErr, "Teardown's context is live even when the run's is not")
+				if tt.wantErr == nil {
+					assert.NoError(t, err)
+				} else {
+					assert.ErrorIs(t, err, tt.wantErr)
+				}
+			})
+		}
 	}
 }
 
@@ -550,26 +570,28 @@ func TestRunAbandonedTaskReturnsLate(t *testing.T) {
 		{name: "cancelled run", want: runtime.Cancelled},
 		{name: "own timeout", timeout: 5 * time.Millisecond, keepGoing: true, want: runtime.TimedOut},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			started := make(chan struct{})
-			sleepy := func(context.Context, []any) (any, error) {
-				close(started)
-				time.Sleep(50 * time.Millisecond) // ignores ctx
-				return "late", nil
-			}
-			job := newJob(
-				runtime.Task{Name: "a", Run: func(context.Context, []any) (any, error) { <-started; return nil, errA }},
-				runtime.Task{Name: "b", Timeout: tt.timeout, Run: sleepy},
-			)
-			rep, err := job.Run(context.Background(), runtime.Options{Workers: 2, KeepGoing: tt.keepGoing, Grace: 5 * time.Millisecond})
-			assert.ErrorIs(t, err, runtime.ErrAbandoned)
-			for deadline := time.Now().Add(100 * time.Millisecond); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-				b := rep.Tasks[1]
-				require.Equal(t, tt.want, b.State)
-				require.Nil(t, b.Result)
-				require.ErrorIs(t, b.Err, runtime.ErrAbandoned)
-			}
-		})
+	for _, sched := range schedules {
+		for _, tt := range tests {
+			t.Run(sched.String()+"/"+tt.name, func(t *testing.T) {
+				started := make(chan struct{})
+				sleepy := func(context.Context, []any) (any, error) {
+					close(started)
+					time.Sleep(50 * time.Millisecond) // ignores ctx
+					return "late", nil
+				}
+				job := newJob(
+					runtime.Task{Name: "a", Run: func(context.Context, []any) (any, error) { <-started; return nil, errA }},
+					runtime.Task{Name: "b", Timeout: tt.timeout, Run: sleepy},
+				)
+				rep, err := job.Run(context.Background(), runtime.Options{Workers: 2, KeepGoing: tt.keepGoing, Grace: 5 * time.Millisecond, Schedule: sched})
+				assert.ErrorIs(t, err, runtime.ErrAbandoned)
+				for deadline := time.Now().Add(100 * time.Millisecond); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+					b := rep.Tasks[1]
+					require.Equal(t, tt.want, b.State)
+					require.Nil(t, b.Result)
+					require.ErrorIs(t, b.Err, runtime.ErrAbandoned)
+				}
+			})
+		}
 	}
 }

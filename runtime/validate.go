@@ -3,7 +3,6 @@ package runtime
 import (
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // Validate checks that the task table and the levels are consistent: every
@@ -27,6 +26,9 @@ func (j *Job) levelOf() ([]int, error) {
 	for i := range level {
 		level[i] = -1
 	}
+	// isDep[d] == i+1 while checking task i means that d is a dependency
+	// of i: so checking the arguments costs one step each.
+	isDep := make([]int32, n)
 	for k, tasks := range j.Levels {
 		for _, i := range tasks {
 			switch {
@@ -39,7 +41,8 @@ func (j *Job) levelOf() ([]int, error) {
 			}
 		}
 	}
-	for i, t := range j.Tasks {
+	for i := range j.Tasks {
+		t := &j.Tasks[i]
 		if t.Run == nil {
 			bad(i, "Run is nil")
 		}
@@ -56,12 +59,14 @@ func (j *Job) levelOf() ([]int, error) {
 			switch {
 			case d < 0 || d >= n:
 				bad(i, "dependency index %d out of range [0, %d)", d, n)
+				continue
 			case level[i] >= 0 && level[d] >= level[i]:
 				bad(i, "depends on %q in level %d, not below its own level %d", j.Tasks[d].Name, level[d], level[i])
 			}
+			isDep[d] = int32(i + 1)
 		}
 		for k, a := range t.Args {
-			if !slices.Contains(t.Deps, a) {
+			if a < 0 || a >= n || isDep[a] != int32(i+1) {
 				bad(i, "argument %d (task index %d) is not a dependency", k, a)
 			}
 		}

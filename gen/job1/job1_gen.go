@@ -14,16 +14,30 @@ func Job() *taskrt.Job {
 	return &taskrt.Job{
 		Name:    "job1",
 		Handler: new(job1.Job1Handler),
-		Tasks: []taskrt.Task{
-			0: {Name: "jobs.job1.load_sales", Run: taskrt.Func0[[]job1.Sale](new(job1.LoadSales).Run)},
-			1: {Name: "jobs.job1.by_region", Deps: []int{0}, Args: []int{0}, Run: taskrt.Func1[[]job1.Sale, job1.RegionTotals](new(job1.ByRegion).Run)},
-			2: {Name: "jobs.job1.by_month", Deps: []int{0}, Args: []int{0}, Timeout: 30 * time.Second, Retries: 2, Run: taskrt.Func1[[]job1.Sale, job1.MonthTotals](new(job1.ByMonth).Run)},
-			3: {Name: "jobs.job1.write_report", Deps: []int{1, 2}, Args: []int{1, 2}, Run: taskrt.Action2[job1.RegionTotals, job1.MonthTotals](new(job1.WriteReport).Run)},
-		},
-		Levels: [][]int{
-			{0},
-			{2, 1},
-			{3},
-		},
+		Tasks:   taskrt.NewTasks(taskTable[:]),
+		Levels:  taskrt.CopyLevels(levelTable),
 	}
 }
+
+// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+var taskTable = [...]taskrt.TaskDef{
+	0: {Name: "jobs.job1.load_sales", Bind: taskrt.BindFunc0[[]job1.Sale], Impl: (*job1.LoadSales)(nil)},
+	1: {Name: "jobs.job1.by_region", Deps: []int{0}, Args: []int{0}, Bind: taskrt.BindFunc1[[]job1.Sale, job1.RegionTotals], Impl: (*job1.ByRegion)(nil)},
+	2: {Name: "jobs.job1.by_month", Deps: []int{0}, Args: []int{0}, Timeout: 30 * time.Second, Retries: 2, Bind: taskrt.BindFunc1[[]job1.Sale, job1.MonthTotals], Impl: (*job1.ByMonth)(nil)},
+	3: {Name: "jobs.job1.write_report", Deps: []int{1, 2}, Args: []int{1, 2}, Bind: taskrt.BindAction2[job1.RegionTotals, job1.MonthTotals], Impl: (*job1.WriteReport)(nil)},
+}
+
+// levelTable lists the tasks of each level, by index in taskTable.
+var levelTable = [][]int{
+	{0},
+	{2, 1},
+	{3},
+}
+
+// Each task's Run method has the signature its row binds, or this does not compile.
+type (
+	_ = taskrt.CheckFunc0[*job1.LoadSales, []job1.Sale]
+	_ = taskrt.CheckFunc1[*job1.ByRegion, []job1.Sale, job1.RegionTotals]
+	_ = taskrt.CheckFunc1[*job1.ByMonth, []job1.Sale, job1.MonthTotals]
+	_ = taskrt.CheckAction2[*job1.WriteReport, job1.RegionTotals, job1.MonthTotals]
+)

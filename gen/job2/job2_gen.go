@@ -11,16 +11,29 @@ import (
 // Job returns job "job2": 3 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
 	return &taskrt.Job{
-		Name: "job2",
-		Tasks: []taskrt.Task{
-			0: {Name: "jobs.job2.task4", Run: taskrt.Func0[int](new(job2.Task4).Run)},
-			1: {Name: "jobs.job2.task5", Deps: []int{0}, Args: []int{0}, Run: taskrt.Func1[int, string](new(job2.Task5).Run)},
-			2: {Name: "jobs.job2.task6", Deps: []int{0, 1}, Args: []int{0, 1}, Run: taskrt.Action2[int, string](new(job2.Task6).Run)},
-		},
-		Levels: [][]int{
-			{0},
-			{1},
-			{2},
-		},
+		Name:   "job2",
+		Tasks:  taskrt.NewTasks(taskTable[:]),
+		Levels: taskrt.CopyLevels(levelTable),
 	}
 }
+
+// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+var taskTable = [...]taskrt.TaskDef{
+	0: {Name: "jobs.job2.task4", Bind: taskrt.BindFunc0[int], Impl: (*job2.Task4)(nil)},
+	1: {Name: "jobs.job2.task5", Deps: []int{0}, Args: []int{0}, Bind: taskrt.BindFunc1[int, string], Impl: (*job2.Task5)(nil)},
+	2: {Name: "jobs.job2.task6", Deps: []int{0, 1}, Args: []int{0, 1}, Bind: taskrt.BindAction2[int, string], Impl: (*job2.Task6)(nil)},
+}
+
+// levelTable lists the tasks of each level, by index in taskTable.
+var levelTable = [][]int{
+	{0},
+	{1},
+	{2},
+}
+
+// Each task's Run method has the signature its row binds, or this does not compile.
+type (
+	_ = taskrt.CheckFunc0[*job2.Task4, int]
+	_ = taskrt.CheckFunc1[*job2.Task5, int, string]
+	_ = taskrt.CheckAction2[*job2.Task6, int, string]
+)

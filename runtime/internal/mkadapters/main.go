@@ -1,5 +1,9 @@
-// Mkadapters writes runtime/adapters_gen.go: one generic adapter per task
-// signature shape, turning a typed Run method into a [runtime.TaskFunc].
+// Mkadapters writes runtime/adapters_gen.go: for each task signature
+// shape, a generic adapter turning a typed Run function into a
+// [runtime.TaskFunc] (Func1), a function binding a task value whose Run
+// method has that shape (BindFunc1, for generated task tables), and a
+// type that compiles only for a task type whose Run method has exactly
+// that shape (CheckFunc1, the compile-time guard of generated code).
 //
 // The shapes are: FuncN (N parameters, returns (R, error)), ActionN (N
 // parameters, returns error), and FuncVN / ActionVN (N fixed parameters
@@ -101,4 +105,23 @@ func write(b *bytes.Buffer, n int, variadic, result bool) {
 		fmt.Fprintf(b, "return nil, %s\n", call)
 	}
 	b.WriteString("}\n}\n\n")
+
+	// The Run method of a task type with this shape, and its binding.
+	method := strings.ToLower(name[:1]) + name[1:] + "Runner"
+	runSig := strings.TrimPrefix(sig, "func")
+	fmt.Fprintf(b, "// %s is a task type whose Run method has the shape of [%s].\n", method, name)
+	fmt.Fprintf(b, "type %s%s interface{ Run%s }\n\n", method, tp, runSig)
+	inst := strings.Join(tparams, ", ")
+	if inst != "" {
+		inst = "[" + inst + "]"
+	}
+	fmt.Fprintf(b, "// Bind%s returns the [TaskFunc] of task, a value of a task type whose Run method has the shape of [%s], as generated task tables bind it (see [TaskDef]).\n", name, name)
+	fmt.Fprintf(b, "func Bind%s%s(task any) TaskFunc {\nreturn %s%s(task.(%s%s).Run)\n}\n\n", name, tp, name, inst, method, inst)
+	fmt.Fprintf(b, "// Check%s compiles only if T has a Run method of the shape of [%s] with exactly these types: generated code declares one per task, so that a changed Run signature fails the build.\n", name, name)
+	ctp := "[T " + method + inst
+	if len(tparams) > 0 {
+		ctp += ", " + strings.Join(tparams, ", ") + " any"
+	}
+	ctp += "]"
+	fmt.Fprintf(b, "type Check%s%s struct{}\n\n", name, ctp)
 }
