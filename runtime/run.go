@@ -475,7 +475,8 @@ func (r *runner) serve(c *call, lv *level, pos, end int) {
 // Before it runs the task at position p, the worker writes the task's
 // Start and stores [p, end) into c.slot: the task at p is running, the
 // ones after it up to end are claimed but not started; it stores 0 when it
-// exits. A worker announces a claim in its slot before it makes it. So
+// exits. A worker announces a claim in its slot (marked slotClaiming)
+// before it makes it. So
 // every position below lv.next and outside every slot has ended, and its
 // entry of reps was published by the store that moved the slot past it:
 // abandon relies on this, and the workers need no other synchronization
@@ -544,7 +545,7 @@ func (r *runner) claim(lv *level, c *call, size int) (pos, end int, ok bool) {
 		// self-scheduling: should the tasks turn out long after all, the
 		// chunk still holds little of the level's work.
 		m := n + max(1, min(int64(size), left/int64(4*r.opts.Workers)))
-		c.slot.Store(slotOf(int(n), int(m)))
+		c.slot.Store(slotOf(int(n), int(m)) | slotClaiming)
 		if lv.next.CompareAndSwap(n, m) {
 			return int(n), int(m), true
 		}
@@ -553,9 +554,13 @@ func (r *runner) claim(lv *level, c *call, size int) (pos, end int, ok bool) {
 
 // slotOf packs the range [pos, end) of level positions for call.slot; 0
 // is no range.
-func slotOf(pos, end int) int64 { return int64(pos+1)<<32 | int64(end) }
+func slotOf(pos, end int) uint64 { return uint64(pos+1)<<32 | uint64(end) }
 
-func unslot(s int64) (pos, end int) { return int(s>>32) - 1, int(s & (1<<32 - 1)) }
+// slotClaiming marks a slot whose range the worker is claiming: none of it
+// has started (not even the Start of its first task is written).
+const slotClaiming = 1 << 63
+
+func unslot(s uint64) (pos, end int) { return int(s&^slotClaiming>>32) - 1, int(s & (1<<32 - 1)) }
 
 // upstream returns Succeeded if every dependency of task i succeeded,
 // UpstreamFailed if one failed (failed, panicked, timed_out or
@@ -748,7 +753,7 @@ type call struct {
 	// slot is the range of level positions the worker holds; see work.
 	// The padding keeps it off the cache lines of other workers' calls.
 	_    [64]byte
-	slot atomic.Int64
+	slot atomic.Uint64
 	_    [56]byte
 }
 
@@ -905,6 +910,9 @@ func (r *runner) abandonLevel(lv *level, old, reps []TaskReport, now time.Time) 
 		if s := r.calls[w].slot.Load(); s != 0 {
 			pos, end := unslot(s)
 			what[pos] = running
+			if s&slotClaiming != 0 {
+				what[pos] = idle
+			}
 			for p := pos + 1; p < end; p++ {
 				what[p] = idle
 			}
