@@ -40,8 +40,8 @@
 // --trace outputs of runtime/jobmain are built on. A nil Observer costs
 // nothing.
 //
-// The package depends on the standard library and golang.org/x/sync only,
-// and can be used by programs that never run the generator.
+// The package depends on the standard library only, and can be used by
+// programs that never run the generator.
 package runtime
 
 //go:generate go run ./internal/mkadapters
