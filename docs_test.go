@@ -32,7 +32,7 @@ func TestArchitecture(t *testing.T) {
 			{module + "/runtime", []string{module + "/generator", module + "/config", module + "/gen/", module + "/jobs/", module + "/cmd/"}},
 			{module + "/internal/plan", []string{module + "/"}},
 			{module + "/generator", []string{module + "/gen/", module + "/cmd/", module + "/jobs/"}},
-			{module + "/config", []string{module + "/"}},
+			{module + "/config", []string{module + "/generator", module + "/runtime", module + "/gen/", module + "/jobs/", module + "/cmd/", module + "/internal/plan", module + "/internal/testmod", module + "/internal/golden"}},
 			{module + "/jobs/...", []string{module + "/gen/", module + "/generator", module + "/cmd/"}},
 			{module + "/cmd/jobgen", []string{module + "/gen/", module + "/jobs/"}},
 		}

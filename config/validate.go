@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/taskorchestrator/taskorchestrator/internal/textdist"
 )
 
 // validate checks root against the embedded schema and returns one Error for
@@ -295,7 +297,7 @@ func suggest(key string, known map[string]any) string {
 		if strings.EqualFold(k, key) {
 			d = 0
 		} else if len(key) <= 64 {
-			d = editDistance(strings.ToLower(key), k)
+			d = textdist.Distance(strings.ToLower(key), k)
 		}
 		if d < bestDist || d == bestDist && k < best {
 			best, bestDist = k, d
@@ -305,32 +307,6 @@ func suggest(key string, known map[string]any) string {
 		return ""
 	}
 	return " (did you mean " + quote(best) + "?)"
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of neighbours count one.
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // pointerTokens splits a JSON pointer as the jsonschema package writes it:
