@@ -112,10 +112,12 @@ func Go(t testing.TB, dir string, args ...string) string {
 }
 
 // GoErr runs the go command in dir and returns its combined output and
-// error.
+// error. The command runs with GOFLAGS=-mod=mod, so that it completes a
+// throwaway module's go.mod, whether or not [Setup] was called.
 func GoErr(dir string, args ...string) (string, error) {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

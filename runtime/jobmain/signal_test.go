@@ -101,19 +101,10 @@ func buildSigjob(t *testing.T) string {
 	for rel, content := range sigjobFiles {
 		testmod.WriteFile(t, dir, rel, content)
 	}
-	goCmd(t, dir, "run", testmod.ThisModule+"/cmd/jobgen", "generate")
+	testmod.Go(t, dir, "run", testmod.ThisModule+"/cmd/jobgen", "generate")
 	bin := filepath.Join(dir, "bin", "sigjob")
-	goCmd(t, dir, "build", "-o", bin, "./cmd/sigjob")
+	testmod.Go(t, dir, "build", "-o", bin, "./cmd/sigjob")
 	return bin
-}
-
-func goCmd(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go %s:\n%s", strings.Join(args, " "), out)
 }
 
 // TestJobBinarySignals builds a real job binary with jobgen, sends it
