@@ -31,6 +31,11 @@ type Task struct {
 	Retries int
 	// Run is the task's Run method, adapted to a [TaskFunc].
 	Run TaskFunc
+	// Impl is the task value whose Run method Run calls (a pointer to the
+	// task type), set by [NewTasks]; nil for a task built by hand. Runners
+	// that move results between processes read the parameter and result
+	// types of its Run method from it.
+	Impl any
 }
 
 // Job is a task graph with its precomputed topological levels.
@@ -45,6 +50,12 @@ type Job struct {
 	// Handler wraps the run: Setup, Execute around each task, Teardown.
 	// A nil Handler means [GenericJobHandler].
 	Handler Handler
+	// Fingerprint identifies the job's table: generated code sets it to a
+	// hash of the task names, dependencies, argument bindings, options and
+	// Run signatures, so that two binaries agree on a run only when they
+	// were generated from the same config and task code. Empty for a job
+	// built by hand.
+	Fingerprint string
 	// KeepGoing is the job's default failure policy (the config's
 	// "keep_going"); runtime/jobmain uses it as the default of
 	// --keep-going. [Job.Run] itself follows [Options.KeepGoing].

@@ -54,7 +54,8 @@ func NewTasks(defs []TaskDef) []Task {
 		if typ == nil || typ.Kind() != reflect.Pointer || d.Bind == nil {
 			panic(fmt.Sprintf("runtime.NewTasks: task %q: Impl must be a nil pointer to the task type, such as (*T)(nil), and Bind must be set", d.Name))
 		}
-		t.Run = d.Bind(reflect.New(typ.Elem()).Interface())
+		t.Impl = reflect.New(typ.Elem()).Interface()
+		t.Run = d.Bind(t.Impl)
 	}
 	return tasks
 }
