@@ -663,8 +663,7 @@ func (r *runner) runTask(reps []TaskReport, c *call, i int, now time.Time) time.
 // [Permanent], the attempt was abandoned or called runtime.Goexit, or the
 // run is stopping. Panics are bugs, and are not retried.
 func (r *runner) retryable(state State, err error) bool {
-	return (state == Failed || state == TimedOut) && !isPermanent(err) &&
-		!errors.Is(err, ErrAbandoned) && !errors.Is(err, errGoexit) && !r.stopped()
+	return Retryable(state, err) && !r.stopped()
 }
 
 // classify gives the state of an attempt that had context ctx and
@@ -724,13 +723,112 @@ func (r *runner) attemptWithTimeout(t *Task, info TaskInfo, args []any) (any, St
 // execute runs one attempt through the handler, turning a panic in Execute
 // into a [*PanicError] (panics in the task itself are recovered by
 // [call.invoke], so that Execute sees them as errors).
-func (r *runner) execute(ctx context.Context, info TaskInfo, c *call) (err error) {
+func (r *runner) execute(ctx context.Context, info TaskInfo, c *call) error {
+	return execute(ctx, r.h, info, c)
+}
+
+func execute(ctx context.Context, h Handler, info TaskInfo, c *call) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = newPanicError(v)
 		}
 	}()
-	return r.h.Execute(ctx, info, c.run)
+	return h.Execute(ctx, info, c.run)
+}
+
+// RunAttempt runs one attempt of task t outside [Job.Run], for runners
+// that spread a job over several processes (runtime/temporaljob): it calls
+// t.Run with args through h.Execute (a nil h means [GenericJobHandler]),
+// bounded by t.Timeout, and returns the result, the state the attempt ended
+// in and its error, with the semantics of an attempt of Job.Run: a panic
+// becomes a [*PanicError] (Panicked), an expired t.Timeout is TimedOut, an
+// error after ctx ended is Cancelled, and an attempt that ignores its
+// cancelled context for longer than grace (zero or less: 5s) is abandoned
+// with an error wrapping [ErrAbandoned], its goroutine left running. An
+// Execute that returns nil without calling run fails the attempt: nothing
+// ran, so nothing may count as a success. RunAttempt does not retry; see
+// [Retryable].
+func RunAttempt(ctx context.Context, h Handler, t *Task, info TaskInfo, args []any, grace time.Duration) (any, State, error) {
+	if h == nil {
+		h = GenericJobHandler{}
+	}
+	if grace <= 0 {
+		grace = 5 * time.Second
+	}
+	actx, cancel := context.WithCancel(ctx)
+	if t.Timeout > 0 {
+		actx, cancel = context.WithTimeoutCause(ctx, t.Timeout, errTaskTimeout)
+	}
+	defer cancel()
+	c := newCall()
+	c.fn, c.args = t.Run, args
+	var ran atomic.Bool
+	c.run = func(ctx context.Context) error {
+		ran.Store(true)
+		return c.invoke(ctx)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		err := errGoexit
+		defer func() { ended <- err }()
+		err = execute(actx, h, info, c)
+	}()
+	var err error
+	select {
+	case err = <-ended:
+	case <-actx.Done():
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case err = <-ended:
+		case <-timer.C:
+			err = fmt.Errorf("%w: it ignored its cancelled context for %v: %w", ErrAbandoned, grace, actx.Err())
+			if context.Cause(actx) == errTaskTimeout {
+				return nil, TimedOut, fmt.Errorf("timed out after %v: %w", t.Timeout, err)
+			}
+			return nil, Cancelled, err
+		}
+	}
+	if err == nil && !ran.Load() {
+		return nil, Failed, fmt.Errorf("handler %T: Execute returned nil without calling run, so the task never ran", h)
+	}
+	var state State
+	switch {
+	case err == nil:
+		return c.res, Succeeded, nil
+	case isPanic(err):
+		state = Panicked
+	case context.Cause(actx) == errTaskTimeout:
+		state, err = TimedOut, fmt.Errorf("timed out after %v: %w", t.Timeout, err)
+	case ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		state = Cancelled
+	default:
+		state = Failed
+	}
+	return nil, state, err
+}
+
+// Retryable reports whether an attempt that ended in state with err is
+// worth another one, as [Job.Run] decides it: failures and timeouts are,
+// unless err wraps a [Permanent] error, the attempt was abandoned or called
+// runtime.Goexit. Panics are bugs and are never retried. (Job.Run also
+// stops retrying once the run is stopping.)
+func Retryable(state State, err error) bool {
+	return (state == Failed || state == TimedOut) && !isPermanent(err) &&
+		!errors.Is(err, ErrAbandoned) && !errors.Is(err, errGoexit)
+}
+
+// IsPermanent reports whether err wraps an error marked with [Permanent].
+func IsPermanent(err error) bool { return isPermanent(err) }
+
+// Backoff is the pause [Job.Run] makes before retry n (1 for the first),
+// without its jitter: 100ms doubled for each further retry, at most 10s.
+func Backoff(n int) time.Duration {
+	d := backoffBase
+	for i := 1; i < n && d < backoffCap; i++ {
+		d *= 2
+	}
+	return min(d, backoffCap)
 }
 
 // call is one attempt's task function, arguments and result. A worker
@@ -791,11 +889,7 @@ func (r *runner) sleep(d time.Duration) bool {
 // doubled n-1 times, at most backoffCap, with jitter: a random duration
 // between half of that and all of it.
 func backoff(n int) time.Duration {
-	d := backoffBase
-	for i := 1; i < n && d < backoffCap; i++ {
-		d *= 2
-	}
-	d = min(d, backoffCap)
+	d := Backoff(n)
 	return d/2 + rand.N(d/2+1)
 }
 

@@ -45,6 +45,30 @@ const (
 // at once with os.Exit from the signal goroutine, with the code of that
 // signal, without waiting for Teardown.
 func Main(job *runtime.Job, args []string) int {
+	return MainWith(job, args, Extension{})
+}
+
+// Extension adds to a job binary's command line, for packages that run a
+// job elsewhere than in this process (runtime/temporaljob) without this
+// package depending on them.
+type Extension struct {
+	// Flags are added to the binary's flags.
+	Flags []cli.Flag
+	// Commands are subcommands of the binary, such as "worker".
+	Commands []*cli.Command
+	// Runner, if not nil, is called after the flags are parsed and checked
+	// and returns the function that runs the job, or nil to run it in this
+	// process with [runtime.Job.Run]. An error is a usage error.
+	Runner func(c *cli.Context) (RunFunc, error)
+}
+
+// RunFunc runs a job as [runtime.Job.Run] does, reporting to
+// opts.Observer and opts.Logger, and returns its report. A nil report
+// means that no task could run; the error says why.
+type RunFunc func(ctx context.Context, job *runtime.Job, opts runtime.Options) (*runtime.Report, error)
+
+// MainWith is [Main] with an [Extension].
+func MainWith(job *runtime.Job, args []string, ext Extension) int {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	sigs := make(chan os.Signal, 2)
@@ -65,7 +89,7 @@ func Main(job *runtime.Job, args []string) int {
 		case <-done:
 		}
 	}()
-	return Run(ctx, job, args, os.Stdout, os.Stderr)
+	return RunWith(ctx, job, args, os.Stdout, os.Stderr, ext)
 }
 
 // interrupted is the cause of the context Main cancels on a signal.
@@ -109,6 +133,11 @@ type config struct {
 // errors to stderr, and returns the exit code. If ctx is cancelled the code
 // is 130, or 128 plus the signal number when Main cancelled it.
 func Run(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer) int {
+	return RunWith(ctx, job, args, stdout, stderr, Extension{})
+}
+
+// RunWith is [Run] with an [Extension].
+func RunWith(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer, ext Extension) int {
 	var cfg config
 	app := &cli.App{
 		Name:            job.Name,
@@ -130,28 +159,61 @@ func Run(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io
 			&cli.StringFlag{Name: "report", Usage: "write the run's report as JSON to `FILE`", Destination: &cfg.reportPath},
 			&cli.StringFlag{Name: "trace", Usage: "write the run as a Chrome trace-event `FILE`, for Perfetto or chrome://tracing", Destination: &cfg.tracePath},
 		},
+		Commands: ext.Commands,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit: Run returns the code
 	}
+	app.Flags = append(app.Flags, ext.Flags...)
 	code := ExitOK
 	app.Action = func(c *cli.Context) error {
 		if err := cfg.check(c.Args().Slice()); err != nil {
 			return err
 		}
+		runFn := RunFunc(runLocal)
+		if ext.Runner != nil && !cfg.dryRun {
+			fn, err := ext.Runner(c)
+			if err != nil {
+				return usageError{err}
+			}
+			if fn != nil {
+				runFn = fn
+			}
+		}
 		if cfg.dryRun {
 			code = dryRun(job, cfg, stdout, stderr)
 		} else {
-			code = run(c.Context, job, cfg, stdout, stderr)
+			code = run(c.Context, job, runFn, cfg, stdout, stderr)
 		}
 		return nil
+	}
+	for _, cmd := range ext.Commands {
+		if cmd.Action == nil {
+			continue
+		}
+		action := cmd.Action
+		cmd.Action = func(c *cli.Context) error {
+			if err := action(c); err != nil {
+				if errors.As(err, new(usageError)) {
+					return err
+				}
+				fmt.Fprintf(stderr, "%s %s: %v\n", job.Name, c.Command.Name, err)
+				code = ExitSetup
+			}
+			return nil
+		}
 	}
 	if err := app.RunContext(ctx, args); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", job.Name, err, job.Name)
 		return ExitUsage
 	}
 	return code
+}
+
+// runLocal runs job in this process.
+func runLocal(ctx context.Context, job *runtime.Job, opts runtime.Options) (*runtime.Report, error) {
+	return job.Run(ctx, opts)
 }
 
 // check validates the flag values and rejects arguments.
@@ -178,7 +240,7 @@ func (cfg config) check(args []string) error {
 }
 
 // run runs the job and returns the exit code.
-func run(ctx context.Context, job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
+func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdout, stderr io.Writer) int {
 	runCtx := ctx
 	if cfg.timeout > 0 {
 		var cancel context.CancelFunc
@@ -191,10 +253,14 @@ func run(ctx context.Context, job *runtime.Job, cfg config, stdout, stderr io.Wr
 		return ExitUsage
 	}
 	schedule, _ := runtime.ParseSchedule(cfg.schedule) // checked by check
-	rep, err := job.Run(runCtx, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
+	rep, err := runFn(runCtx, job, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
 	if rep == nil {
 		out.finish(nil)
-		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
+		if verr := job.Validate(); verr != nil {
+			fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, verr)
+		} else {
+			fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
+		}
 		return ExitSetup
 	}
 	code, outcome := classify(ctx, runCtx, rep)
