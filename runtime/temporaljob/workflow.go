@@ -141,9 +141,8 @@ func (w *Workflow) Run(ctx workflow.Context, in Input) (*Output, error) {
 				return f.finish(ctx, err.Error())
 			}
 		}
-		next, err := f.runTasks(ctx)
-		if err != nil || next != nil {
-			return nil, err
+		if can := f.runTasks(ctx); can != nil {
+			return nil, can
 		}
 		if !f.lost {
 			break
@@ -329,8 +328,8 @@ func (f *flow) next() (int, bool) {
 }
 
 // runTasks runs the tasks until none is left to run, or until the run
-// must continue as new (it then returns the continue-as-new error).
-func (f *flow) runTasks(ctx workflow.Context) (next error, err error) {
+// must continue as new: it then returns the continue-as-new error.
+func (f *flow) runTasks(ctx workflow.Context) error {
 	runCtx, cancelRun := workflow.WithCancel(ctx)
 	defer cancelRun()
 	done := workflow.NewChannel(ctx)
@@ -353,9 +352,9 @@ func (f *flow) runTasks(ctx workflow.Context) (next error, err error) {
 		}
 		if f.inFlight == 0 && f.timers == 0 { // nothing can change any more
 			if f.quiesce && !f.stopping && f.unfinished() {
-				return workflow.NewContinueAsNewError(ctx, f.job.Name, f.continuation()), nil
+				return workflow.NewContinueAsNewError(ctx, f.job.Name, f.continuation())
 			}
-			return nil, nil
+			return nil
 		}
 		var c completion
 		sel := workflow.NewSelector(ctx)
@@ -664,20 +663,20 @@ func (f *flow) finish(ctx workflow.Context, setupErr string) (*Output, error) {
 	out.ElapsedUS = workflow.Now(ctx).Sub(f.start).Microseconds()
 	switch {
 	case f.cancelled:
-		return nil, temporal.NewCanceledError(out)
+		return nil, temporal.NewCanceledError(*out)
 	case setupErr != "":
-		return nil, temporal.NewNonRetryableApplicationError("job "+f.job.Name+": setup failed: "+setupErr, errTypeSetup, nil, out)
+		return nil, temporal.NewNonRetryableApplicationError("job "+f.job.Name+": setup failed: "+setupErr, errTypeSetup, nil, *out)
 	case out.Counts[runtime.Succeeded.String()] != len(f.job.Tasks):
-		return nil, temporal.NewNonRetryableApplicationError(f.failureSummary(out), errTypeJobFailed, nil, out)
+		return nil, temporal.NewNonRetryableApplicationError(f.failureSummary(out), errTypeJobFailed, nil, *out)
 	case out.TeardownError != "":
-		return nil, temporal.NewNonRetryableApplicationError("job "+f.job.Name+": teardown failed: "+out.TeardownError, errTypeJobFailed, nil, out)
+		return nil, temporal.NewNonRetryableApplicationError("job "+f.job.Name+": teardown failed: "+out.TeardownError, errTypeJobFailed, nil, *out)
 	}
 	return out, nil
 }
 
 // output collects the run's outcome.
 func (f *flow) output(ctx workflow.Context) *Output {
-	out := &Output{Job: f.job.Name, Fingerprint: f.job.Fingerprint, Start: f.start, Counts: map[string]int{}, Runs: f.runs, Restarts: f.restarts, Columns: f.cols}
+	out := &Output{Job: f.job.Name, Fingerprint: f.job.Fingerprint, Start: f.start, Counts: map[string]int{}, Runs: f.runs, Restarts: f.restarts, Columns: f.cols, Cancelled: f.cancelled}
 	out.Errors = nil
 	for i, s := range f.cols.States {
 		out.Counts[runtime.State(s).String()]++
