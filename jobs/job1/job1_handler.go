@@ -15,6 +15,11 @@ import (
 // job1; the default is out/job1 under the working directory.
 const OutDirEnv = "JOB1_OUT_DIR"
 
+// DelayEnv names the environment variable that makes every task of job1
+// wait that long (a Go duration) before it runs, to watch a run, or to stop
+// a worker in the middle of one. Unset or invalid: no delay.
+const DelayEnv = "JOB1_TASK_DELAY"
+
 type workspaceKey struct{}
 
 // WorkspaceFrom returns the workspace folder that [Job1Handler.Setup] put in
@@ -54,8 +59,16 @@ func (h *Job1Handler) Setup(ctx context.Context, job runtime.JobInfo) (context.C
 	return context.WithValue(ctx, workspaceKey{}, ws), nil
 }
 
-// Execute runs the task and records its outcome and duration.
+// Execute runs the task, after the delay of [DelayEnv], and records its
+// outcome and duration.
 func (h *Job1Handler) Execute(ctx context.Context, task runtime.TaskInfo, run func(context.Context) error) error {
+	if d, err := time.ParseDuration(os.Getenv(DelayEnv)); err == nil && d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	start := time.Now()
 	err := run(ctx)
 	line := fmt.Sprintf("%s attempt %d: ok in %s", task.Name, task.Attempt, time.Since(start).Round(time.Microsecond))
