@@ -8,7 +8,8 @@
 //
 //   - gen/<job>/<job>_gen.go: the job's task table and levels, each task's
 //     Run method wrapped in the runtime adapter of its shape with every type
-//     argument written out, so a changed signature fails `go build`;
+//     argument written out, so a changed signature fails `go build`, and
+//     the job's fingerprint;
 //   - cmd/<job>/main.go: the job binary's main, which calls
 //     runtime/jobmain.
 //
@@ -28,6 +29,16 @@
 // the results of others (most often a parameter of the wrong type), and a
 // file under jobs/<job>/ that declares a task type no task of the config
 // names. They come back in [Result.Warnings], or with the errors.
+//
+// The fingerprint (runtime.Job.Fingerprint) is the SHA-256, in 64
+// lower-case hex digits, of a canonical text, one fact a line: a version
+// line, the job's name, its handler type with its full package path,
+// keep_going, its Temporal settings, then for every task in config order
+// its name, dependencies, the dependency bound to each parameter, timeout,
+// retries and Run signature (parameter types after ctx, variadic or not,
+// and result type, with full package paths), and the levels. The same
+// config and task code give the same fingerprint on every machine; it
+// does not cover the fields of the result types.
 //
 // The binding rule: the parameters of Run after ctx are filled with the
 // results of the task's dependencies, matched by identical type. A

@@ -141,6 +141,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	if j.handler != nil {
 		jobFields = append(jobFields, jen.Line().Add(field("Handler", jen.New(jen.Qual(j.handler.pkgPath, j.handler.typeName)))))
 	}
+	jobFields = append(jobFields, jen.Line().Add(field("Fingerprint", jen.Lit(fingerprint(j)))))
 	if j.cfg.KeepGoing {
 		jobFields = append(jobFields, jen.Line().Add(field("KeepGoing", jen.True())))
 	}

@@ -179,12 +179,12 @@ func checkWiring(t *testing.T, src []byte, modPath, job string) {
 	c.levelTable(f.Decls[3])
 	c.checks(f.Decls[4], checks)
 
-	// Every string literal outside the imports is a name checked above:
-	// config text reaches the code only that way.
+	// Every string literal outside the imports is a name or the
+	// fingerprint checked above: config text reaches the code only that way.
 	decls := &ast.File{Decls: f.Decls[1:]}
 	ast.Inspect(decls, func(n ast.Node) bool {
 		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-			assert.True(t, c.names[lit], "string literal %s outside a Name field", lit.Value)
+			assert.True(t, c.names[lit], "string literal %s outside a Name or Fingerprint field", lit.Value)
 		}
 		return true
 	})
@@ -223,8 +223,11 @@ func (c *wiringChecker) fields(e ast.Expr, typ string, allowed ...string) map[st
 
 func (c *wiringChecker) jobLit(e ast.Expr) {
 	t := c.t
-	f := c.fields(e, "taskrt.Job", "Name", "Handler", "KeepGoing", "Tasks", "Levels")
+	f := c.fields(e, "taskrt.Job", "Name", "Handler", "Fingerprint", "KeepGoing", "Tasks", "Levels")
 	c.name(f["Name"], strconv.Quote(c.job))
+	if assert.Contains(t, f, "Fingerprint") {
+		assert.Regexp(t, `^"[0-9a-f]{64}"$`, c.name(f["Fingerprint"], "").Value, "Fingerprint: a hex SHA-256")
+	}
 	if h, ok := f["Handler"]; ok {
 		call, ok := h.(*ast.CallExpr)
 		require.True(t, ok)
