@@ -22,7 +22,20 @@ type Job struct {
 
 	KeepGoing bool // "keep_going", false when absent
 
+	// Temporal is the job's "temporal" object, or nil when absent: the job
+	// opts in to running on Temporal.
+	Temporal *Temporal
+
 	Tasks []Task // in file order
+}
+
+// Temporal is a job's "temporal" object: the job may run on Temporal.
+type Temporal struct {
+	Pos Pos // position of the "temporal" value
+
+	// Pinned runs every activity of a run on the worker that ran the
+	// handler's Setup ("pinned", false when absent).
+	Pinned bool
 }
 
 // Task is one entry of a job's "tasks".
@@ -114,6 +127,12 @@ func (d *decoder) job(m member) Job {
 	}
 	if k := m.val.get("keep_going"); k != nil {
 		job.KeepGoing = k.val.b
+	}
+	if tm := m.val.get("temporal"); tm != nil && tm.val.kind == kindObject {
+		job.Temporal = &Temporal{Pos: d.pos(tm.val.off)}
+		if p := tm.val.get("pinned"); p != nil {
+			job.Temporal.Pinned = p.val.b
+		}
 	}
 	if ts := m.val.get("tasks"); ts != nil {
 		for i, t := range ts.val.elems {

@@ -28,6 +28,7 @@ func TestLoadRepositoryConfig(t *testing.T) {
 	assert.Equal(t, "jobs.job1.job1_handler", job1.Handler)
 	assert.Equal(t, config.Pos{Line: 5, Col: 18}, job1.HandlerPos)
 	assert.False(t, job1.KeepGoing)
+	assert.Equal(t, &config.Temporal{Pos: config.Pos{Line: 7, Col: 19}, Pinned: true}, job1.Temporal)
 	var names []string
 	for _, task := range job1.Tasks {
 		names = append(names, task.Name)
@@ -35,12 +36,12 @@ func TestLoadRepositoryConfig(t *testing.T) {
 	assert.Equal(t, []string{"jobs.job1.load_sales", "jobs.job1.by_region", "jobs.job1.by_month", "jobs.job1.write_report"}, names)
 
 	byMonth := job1.Tasks[2]
-	assert.Equal(t, config.Pos{Line: 10, Col: 18}, byMonth.Pos)
-	assert.Equal(t, []config.Dependency{{Name: "jobs.job1.load_sales", Pos: config.Pos{Line: 10, Col: 57}}}, byMonth.Dependencies)
+	assert.Equal(t, config.Pos{Line: 11, Col: 18}, byMonth.Pos)
+	assert.Equal(t, []config.Dependency{{Name: "jobs.job1.load_sales", Pos: config.Pos{Line: 11, Col: 57}}}, byMonth.Dependencies)
 	assert.Equal(t, 30*time.Second, byMonth.Timeout)
-	assert.Equal(t, config.Pos{Line: 10, Col: 93}, byMonth.TimeoutPos)
+	assert.Equal(t, config.Pos{Line: 11, Col: 93}, byMonth.TimeoutPos)
 	assert.Equal(t, 2, byMonth.Retries)
-	assert.Equal(t, config.Pos{Line: 10, Col: 111}, byMonth.RetriesPos)
+	assert.Equal(t, config.Pos{Line: 11, Col: 111}, byMonth.RetriesPos)
 
 	loadSales := job1.Tasks[0]
 	assert.Empty(t, loadSales.Dependencies)
@@ -51,22 +52,23 @@ func TestLoadRepositoryConfig(t *testing.T) {
 
 	writeReport := job1.Tasks[3]
 	assert.Equal(t, []config.Dependency{
-		{Name: "jobs.job1.by_region", Pos: config.Pos{Line: 11, Col: 61}},
-		{Name: "jobs.job1.by_month", Pos: config.Pos{Line: 11, Col: 84}},
+		{Name: "jobs.job1.by_region", Pos: config.Pos{Line: 12, Col: 61}},
+		{Name: "jobs.job1.by_month", Pos: config.Pos{Line: 12, Col: 84}},
 	}, writeReport.Dependencies)
 
 	job2 := cfg.Jobs[1]
 	assert.Equal(t, "job2", job2.Name)
-	assert.Equal(t, config.Pos{Line: 14, Col: 5}, job2.Pos)
+	assert.Equal(t, config.Pos{Line: 15, Col: 5}, job2.Pos)
 	assert.Empty(t, job2.Handler)
 	assert.Zero(t, job2.HandlerPos)
+	assert.Nil(t, job2.Temporal, "job2 runs on one machine only")
 	require.Len(t, job2.Tasks, 3)
 	task6 := job2.Tasks[2]
 	assert.Equal(t, "jobs.job2.task6", task6.Name)
-	assert.Equal(t, config.Pos{Line: 18, Col: 18}, task6.Pos)
+	assert.Equal(t, config.Pos{Line: 19, Col: 18}, task6.Pos)
 	assert.Equal(t, []config.Dependency{
-		{Name: "jobs.job2.task4", Pos: config.Pos{Line: 18, Col: 54}},
-		{Name: "jobs.job2.task5", Pos: config.Pos{Line: 18, Col: 73}},
+		{Name: "jobs.job2.task4", Pos: config.Pos{Line: 19, Col: 54}},
+		{Name: "jobs.job2.task5", Pos: config.Pos{Line: 19, Col: 73}},
 	}, task6.Dependencies)
 }
 
@@ -144,6 +146,10 @@ func TestParseInvalid(t *testing.T) {
 			`c.json:1:52: unknown key "version"`},
 		{"unknown job key", `{"jobs": {"a": {"handlr": "jobs.a.h", "tasks": [{"name": "jobs.a.b"}]}}}`,
 			`c.json:1:17: jobs.a: unknown key "handlr" (did you mean "handler"?)`},
+		{"unknown temporal key", `{"jobs": {"a": {"temporal": {"pined": true}, "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:30: jobs.a.temporal: unknown key "pined" (did you mean "pinned"?)`},
+		{"temporal key in a task", wrap(`{"name": "jobs.a.b", "temporal": {}}`),
+			`c.json:1:48: jobs.a.tasks[0]: unknown key "temporal"`},
 		{"unknown task key", wrap(`{"name": "jobs.a.b"}, {"name": "jobs.a.c", "nmae": "x"}`),
 			`c.json:1:70: jobs.a.tasks[1]: unknown key "nmae" (did you mean "name"?)`},
 		{"wrong key case", `{"jobs": {"a": {"Tasks": [{"name": "jobs.a.b"}]}}}`,
@@ -172,6 +178,16 @@ func TestParseInvalid(t *testing.T) {
 			`c.json:1:28: jobs.a.handler: must be a string, got number`},
 		{"keep_going string", `{"jobs": {"a": {"keep_going": "yes", "tasks": [{"name": "jobs.a.b"}]}}}`,
 			`c.json:1:31: jobs.a.keep_going: must be a boolean, got string`},
+		{"temporal true", `{"jobs": {"a": {"temporal": true, "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:29: jobs.a.temporal: must be an object, got boolean`},
+		{"temporal null", `{"jobs": {"a": {"temporal": null, "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:29: jobs.a.temporal: must be an object, got null`},
+		{"temporal array", `{"jobs": {"a": {"temporal": [], "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:29: jobs.a.temporal: must be an object, got array`},
+		{"temporal pinned string", `{"jobs": {"a": {"temporal": {"pinned": "yes"}, "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:40: jobs.a.temporal.pinned: must be a boolean, got string`},
+		{"temporal pinned null", `{"jobs": {"a": {"temporal": {"pinned": null}, "tasks": [{"name": "jobs.a.b"}]}}}`,
+			`c.json:1:40: jobs.a.temporal.pinned: must be a boolean, got null`},
 		{"name null", wrap(`{"name": null}`), `c.json:1:36: jobs.a.tasks[0].name: must be a string, got null`},
 		{"dependencies string", wrap(`{"name": "jobs.a.b", "dependencies": "jobs.a.c"}`),
 			`c.json:1:64: jobs.a.tasks[0].dependencies: must be an array, got string`},
@@ -301,6 +317,32 @@ func TestParseValid(t *testing.T) {
 			require.Len(t, cfg.Jobs, 1)
 			require.Len(t, cfg.Jobs[0].Tasks, 1)
 			tt.check(t, cfg.Jobs[0].Tasks[0])
+		})
+	}
+}
+
+func TestParseTemporal(t *testing.T) {
+	tests := []struct {
+		name  string
+		value string // the job's "temporal" value, or "" for none
+		want  *config.Temporal
+	}{
+		{"absent", "", nil},
+		{"empty object", `{}`, &config.Temporal{Pos: config.Pos{Line: 1, Col: 29}}},
+		{"pinned", `{"pinned": true}`, &config.Temporal{Pos: config.Pos{Line: 1, Col: 29}, Pinned: true}},
+		{"not pinned", `{"pinned": false}`, &config.Temporal{Pos: config.Pos{Line: 1, Col: 29}}},
+		{"spaced out", "\n  {\n    \"pinned\": true\n  }", &config.Temporal{Pos: config.Pos{Line: 2, Col: 3}, Pinned: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			input := `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b"}]}}}`
+			if tt.value != "" {
+				input = `{"jobs": {"a": {"temporal": ` + tt.value + `, "tasks": [{"name": "jobs.a.b"}]}}}`
+			}
+			cfg, err := config.Parse("c.json", []byte(input))
+			require.NoError(t, err)
+			require.Len(t, cfg.Jobs, 1)
+			assert.Equal(t, tt.want, cfg.Jobs[0].Temporal)
 		})
 	}
 }

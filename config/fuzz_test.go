@@ -63,6 +63,9 @@ func FuzzParse(f *testing.F) {
 			} else if job.HandlerPos.IsValid() {
 				t.Errorf("job %s: no handler, but a handler position %v", job.Name, job.HandlerPos)
 			}
+			if job.Temporal != nil {
+				checkPos(t, data, job.Temporal.Pos, "temporal")
+			}
 			if len(job.Tasks) == 0 {
 				t.Errorf("job %s has no tasks", job.Name)
 			}

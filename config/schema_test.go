@@ -59,7 +59,7 @@ func TestSchemaValidatesExample(t *testing.T) {
 	}{
 		{"repository config", "", true},
 		{"minimal", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b"}]}}}`, true},
-		{"all fields", `{"$schema": "x", "jobs": {"a": {"handler": "runtime.generic_job_handler", "keep_going": true, "tasks": [{"name": "jobs.a.b", "dependencies": ["jobs.a.c"], "timeout": "1h2m3.5s", "retries": 10}]}}}`, true},
+		{"all fields", `{"$schema": "x", "jobs": {"a": {"handler": "runtime.generic_job_handler", "keep_going": true, "temporal": {"pinned": false}, "tasks": [{"name": "jobs.a.b", "dependencies": ["jobs.a.c"], "timeout": "1h2m3.5s", "retries": 10}]}}}`, true},
 		{"durations", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b", "timeout": "250ms"}, {"name": "jobs.a.c", "timeout": "0s1us"}, {"name": "jobs.a.d", "timeout": ".5m"}]}}}`, true},
 		{"unknown top-level key", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b"}]}}, "x": 1}`, false},
 		{"unknown job key", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b"}], "x": 1}}}`, false},
@@ -72,6 +72,12 @@ func TestSchemaValidatesExample(t *testing.T) {
 		{"repeated dependency", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b", "dependencies": ["jobs.a.c", "jobs.a.c"]}]}}}`, false},
 		{"zero timeout", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b", "timeout": "0ms"}]}}}`, false},
 		{"timeout without unit", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b", "timeout": "5"}]}}}`, false},
+		{"temporal", `{"jobs": {"a": {"temporal": {}, "tasks": [{"name": "jobs.a.b"}]}}}`, true},
+		{"temporal pinned", `{"jobs": {"a": {"temporal": {"pinned": true}, "tasks": [{"name": "jobs.a.b"}]}}}`, true},
+		{"temporal not an object", `{"jobs": {"a": {"temporal": true, "tasks": [{"name": "jobs.a.b"}]}}}`, false},
+		{"temporal null", `{"jobs": {"a": {"temporal": null, "tasks": [{"name": "jobs.a.b"}]}}}`, false},
+		{"temporal pinned not a boolean", `{"jobs": {"a": {"temporal": {"pinned": 1}, "tasks": [{"name": "jobs.a.b"}]}}}`, false},
+		{"unknown temporal key", `{"jobs": {"a": {"temporal": {"queue": "q"}, "tasks": [{"name": "jobs.a.b"}]}}}`, false},
 		{"too many retries", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b", "retries": 11}]}}}`, false},
 		{"fractional retries", `{"jobs": {"a": {"tasks": [{"name": "jobs.a.b", "retries": 0.5}]}}}`, false},
 	}
@@ -123,5 +129,5 @@ func TestSchemaDescribesEveryProperty(t *testing.T) {
 		}
 	}
 	walk("", doc)
-	assert.Equal(t, 3, objects, "top level, job and task")
+	assert.Equal(t, 4, objects, "top level, job, temporal and task")
 }

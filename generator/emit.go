@@ -141,6 +141,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	if j.handler != nil {
 		jobFields = append(jobFields, jen.Line().Add(field("Handler", jen.New(jen.Qual(j.handler.pkgPath, j.handler.typeName)))))
 	}
+	jobFields = append(jobFields, jen.Line().Add(field("Fingerprint", jen.Lit(fingerprint(j)))))
 	if j.cfg.KeepGoing {
 		jobFields = append(jobFields, jen.Line().Add(field("KeepGoing", jen.True())))
 	}
@@ -205,11 +206,22 @@ func (g *generator) renderMain(j *job) ([]byte, error) {
 	f.PackageComment(fmt.Sprintf("Command %s runs job %q; run it with -h for its flags.", j.cfg.Name, j.cfg.Name))
 	genPath := g.modPath + "/gen/" + j.cfg.Name
 	f.ImportName(genPath, j.cfg.Name)
-	f.ImportName(jobmainPath, "jobmain")
-	f.Func().Id("main").Params().Block(
-		jen.Qual("os", "Exit").Call(jen.Qual(jobmainPath, "Main").Call(
-			jen.Qual(genPath, "Job").Call(), jen.Qual("os", "Args"))),
-	)
+	var call *jen.Statement
+	if tm := j.cfg.Temporal; tm != nil {
+		// Only a job that opts in links runtime/temporaljob, and with it
+		// the Temporal SDK.
+		f.ImportName(temporaljobPath, "temporaljob")
+		var settings []jen.Code
+		if tm.Pinned {
+			settings = append(settings, field("Pinned", jen.True()))
+		}
+		call = jen.Qual(temporaljobPath, "Main").Call(
+			jen.Qual(genPath, "Job").Call(), jen.Qual(temporaljobPath, "Settings").Values(settings...), jen.Qual("os", "Args"))
+	} else {
+		f.ImportName(jobmainPath, "jobmain")
+		call = jen.Qual(jobmainPath, "Main").Call(jen.Qual(genPath, "Job").Call(), jen.Qual("os", "Args"))
+	}
+	f.Func().Id("main").Params().Block(jen.Qual("os", "Exit").Call(call))
 	return render(f)
 }
 

@@ -118,11 +118,22 @@ func imports(t *testing.T, f *ast.File) map[string]string {
 }
 
 func checkMain(t *testing.T, src []byte, modPath, job string) {
-	_, f := parseGenerated(t, src, "main",
+	fset, f := parseGenerated(t, src, "main",
 		regexp.QuoteMeta("// Command "+job+` runs job "`+job+`"; run it with -h for its flags.`))
 	imps := imports(t, f)
 	genPath := modPath + "/gen/" + job
-	assert.ElementsMatch(t, []string{"os", generator.RuntimePath + "/jobmain", genPath}, keys(imps), "imports")
+	// A job that opts in to Temporal calls runtime/temporaljob; any other
+	// calls runtime/jobmain and so never links the Temporal SDK.
+	helper := generator.RuntimePath + "/jobmain"
+	want := []string{"os.Exit(jobmain.Main(" + imps[genPath] + ".Job(), os.Args))"}
+	if _, ok := imps[generator.RuntimePath+"/temporaljob"]; ok {
+		helper = generator.RuntimePath + "/temporaljob"
+		want = []string{
+			"os.Exit(temporaljob.Main(" + imps[genPath] + ".Job(), temporaljob.Settings{}, os.Args))",
+			"os.Exit(temporaljob.Main(" + imps[genPath] + ".Job(), temporaljob.Settings{Pinned: true}, os.Args))",
+		}
+	}
+	assert.ElementsMatch(t, []string{"os", helper, genPath}, keys(imps), "imports")
 	require.Len(t, f.Decls, 2, "an import declaration and func main")
 	fn, ok := f.Decls[1].(*ast.FuncDecl)
 	require.True(t, ok, "second declaration is a function")
@@ -131,7 +142,9 @@ func checkMain(t *testing.T, src []byte, modPath, job string) {
 	assert.Empty(t, fn.Type.Params.List)
 	assert.Nil(t, fn.Type.Results)
 	require.Len(t, fn.Body.List, 1)
-	assert.Equal(t, "os.Exit(jobmain.Main("+imps[genPath]+".Job(), os.Args))", types.ExprString(fn.Body.List[0].(*ast.ExprStmt).X))
+	var call strings.Builder
+	require.NoError(t, printer.Fprint(&call, fset, fn.Body.List[0].(*ast.ExprStmt).X))
+	assert.Contains(t, want, call.String())
 }
 
 // wiringChecker walks the composite literal of a generated Job and records
@@ -179,12 +192,12 @@ func checkWiring(t *testing.T, src []byte, modPath, job string) {
 	c.levelTable(f.Decls[3])
 	c.checks(f.Decls[4], checks)
 
-	// Every string literal outside the imports is a name checked above:
-	// config text reaches the code only that way.
+	// Every string literal outside the imports is a name or the
+	// fingerprint checked above: config text reaches the code only that way.
 	decls := &ast.File{Decls: f.Decls[1:]}
 	ast.Inspect(decls, func(n ast.Node) bool {
 		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-			assert.True(t, c.names[lit], "string literal %s outside a Name field", lit.Value)
+			assert.True(t, c.names[lit], "string literal %s outside a Name or Fingerprint field", lit.Value)
 		}
 		return true
 	})
@@ -223,8 +236,11 @@ func (c *wiringChecker) fields(e ast.Expr, typ string, allowed ...string) map[st
 
 func (c *wiringChecker) jobLit(e ast.Expr) {
 	t := c.t
-	f := c.fields(e, "taskrt.Job", "Name", "Handler", "KeepGoing", "Tasks", "Levels")
+	f := c.fields(e, "taskrt.Job", "Name", "Handler", "Fingerprint", "KeepGoing", "Tasks", "Levels")
 	c.name(f["Name"], strconv.Quote(c.job))
+	if assert.Contains(t, f, "Fingerprint") {
+		assert.Regexp(t, `^"[0-9a-f]{64}"$`, c.name(f["Fingerprint"], "").Value, "Fingerprint: a hex SHA-256")
+	}
 	if h, ok := f["Handler"]; ok {
 		call, ok := h.(*ast.CallExpr)
 		require.True(t, ok)

@@ -26,6 +26,10 @@ const RuntimePath = "github.com/taskorchestrator/taskorchestrator/runtime"
 // jobmainPath is the import path of the job binaries' command-line helper.
 const jobmainPath = RuntimePath + "/jobmain"
 
+// temporaljobPath is the import path of the command-line helper of the
+// binaries of jobs that may run on Temporal.
+const temporaljobPath = RuntimePath + "/temporaljob"
+
 // Options says where the generator reads and writes. Paths are relative to
 // Dir and use forward slashes.
 type Options struct {

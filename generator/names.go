@@ -31,7 +31,7 @@ var predeclared = map[string]bool{
 // the go tool or this repository's layout already uses them.
 var reservedJobNames = map[string]bool{
 	"main": true, "init": true, "internal": true, "testdata": true, "vendor": true,
-	"jobgen": true, "os": true, "taskrt": true, "jobmain": true,
+	"jobgen": true, "os": true, "taskrt": true, "jobmain": true, "temporaljob": true,
 }
 
 // windowsDevices are file names Windows cannot create.

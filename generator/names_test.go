@@ -41,6 +41,7 @@ func TestCheckJobName(t *testing.T) {
 		{"vendor", "vendor", "reserved"},
 		{"main", "main", "reserved"},
 		{"generator command", "jobgen", "reserved"},
+		{"Temporal main helper", "temporaljob", "reserved"},
 		{"test suffix", "sales_test", "build constraint"},
 		{"goos suffix", "sales_linux", "build constraint"},
 		{"goarch suffix", "sales_amd64", "build constraint"},

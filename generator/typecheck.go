@@ -76,6 +76,9 @@ func (g *generator) typeCheck(ctx context.Context) error {
 		if j.handler != nil {
 			ok = g.checkHandlerType(j, byPath[j.handler.pkgPath], handlerIface) && ok
 		}
+		if j.cfg.Temporal != nil {
+			ok = g.checkTemporal(j, p.Fset) && ok
+		}
 		return !ok || !g.bind(j)
 	})
 	return nil
@@ -276,6 +279,46 @@ func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.I
 		return false
 	}
 	return true
+}
+
+// checkTemporal checks that the result of every task of a job that runs
+// on Temporal can cross machines as a payload of the data converter (see
+// [encodeProblems]): errors for what fails at run time, warnings for what
+// arrives changed. Checking results is enough: every parameter of Run
+// after ctx is filled with the result of a dependency, so its type is a
+// result type checked here.
+func (g *generator) checkTemporal(j *job, fset *token.FileSet) bool {
+	ok := true
+	for _, t := range j.tasks {
+		if t.result == nil {
+			continue
+		}
+		where := fmt.Sprintf("job %q: task %q: result type %s", j.cfg.Name, t.cfg.Name, typeName(t.result))
+		for _, p := range encodeProblems(t.result, temporalRules) {
+			at := g.moduleGoPos(fset, p.Pos, t.runPos)
+			if p.Warning {
+				g.warnf(g.cfgPath, t.cfg.Pos, "%s may lose data crossing machines on Temporal: %s (%s)", where, p.Msg, at)
+				continue
+			}
+			g.errorf(t.cfg.Pos, "%s cannot cross machines on Temporal: %s (%s)", where, p.Msg, at)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// moduleGoPos formats pos for a message when it is in a file of the
+// module, and returns instead when it is not: a field of a standard
+// library type would print a path that depends on the machine.
+func (g *generator) moduleGoPos(fset *token.FileSet, pos token.Pos, instead string) string {
+	if !pos.IsValid() {
+		return instead
+	}
+	file := fset.Position(pos).Filename
+	if r, err := filepath.Rel(g.opts.Dir, file); err != nil || !filepath.IsAbs(file) || strings.HasPrefix(r, "..") {
+		return instead
+	}
+	return g.goPos(fset, pos)
 }
 
 // bind fills each task's parameters with its dependencies' results by type

@@ -5,10 +5,10 @@ package main
 
 import (
 	"github.com/taskorchestrator/taskorchestrator/gen/job1"
-	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain"
+	"github.com/taskorchestrator/taskorchestrator/runtime/temporaljob"
 	"os"
 )
 
 func main() {
-	os.Exit(jobmain.Main(job1.Job(), os.Args))
+	os.Exit(temporaljob.Main(job1.Job(), temporaljob.Settings{Pinned: true}, os.Args))
 }

@@ -59,6 +59,23 @@ func TestDocs(t *testing.T) {
 	check, err := os.ReadFile(filepath.Join("testdata", "many_problems", "want", "check.txt"))
 	require.NoError(t, err)
 	syncBlock(t, cli, "check many_problems", fmt.Sprintf("```console\n$ jobgen check\n%s```\n", check))
+
+	// The Temporal examples of docs/cli.md are lines of a golden file.
+	doc, err := os.ReadFile(cli)
+	require.NoError(t, err)
+	_, section, found := strings.Cut(string(doc), "\n## Jobs on Temporal")
+	require.True(t, found, "docs/cli.md has no section on jobs on Temporal")
+	section, _, _ = strings.Cut(section, "\n## ")
+	unencodable, err := os.ReadFile(filepath.Join(root, "generator", "testdata", "error_temporal_unencodable", "want", "errors.txt"))
+	require.NoError(t, err)
+	examples := 0
+	for _, line := range strings.Split(section, "\n") {
+		if strings.HasPrefix(line, generator.DefaultConfig+":") {
+			examples++
+			assert.Contains(t, strings.Split(string(unencodable), "\n"), line, "docs/cli.md: not a line of generator/testdata/error_temporal_unencodable/want/errors.txt")
+		}
+	}
+	assert.Positive(t, examples, "docs/cli.md shows Temporal messages")
 }
 
 // syncBlock checks that the text between the lines "<!-- begin NAME -->"

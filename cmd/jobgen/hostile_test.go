@@ -69,6 +69,10 @@ func TestHostileConfigs(t *testing.T) {
 		{name: "wrong key case: Name", config: `{"jobs": {"pipe": {"tasks": [{"Name": "jobs.pipe.numbers"}]}}}`, wants: []string{cfgRel + ":1:31: ", "Name"}},
 		{name: "negative retries", config: `{"jobs": {"pipe": {"tasks": [{"name": "jobs.pipe.numbers", "retries": -1}]}}}`, wants: []string{cfgRel + ":1:71: ", "retries"}},
 		{name: "huge retries", config: `{"jobs": {"pipe": {"tasks": [{"name": "jobs.pipe.numbers", "retries": 1e999999}]}}}`, wants: []string{cfgRel + ":1:71: ", "retries"}},
+		{name: "temporal not an object", config: `{"jobs": {"pipe": {"temporal": true, "tasks": [{"name": "jobs.pipe.numbers"}]}}}`, wants: []string{cfgRel + ":1:32: ", "jobs.pipe.temporal: must be an object"}},
+		{name: "temporal null", config: `{"jobs": {"pipe": {"temporal": null, "tasks": [{"name": "jobs.pipe.numbers"}]}}}`, wants: []string{cfgRel + ":1:32: ", "jobs.pipe.temporal: must be an object"}},
+		{name: "temporal key typo", config: `{"jobs": {"pipe": {"temporal": {"pined": true}, "tasks": [{"name": "jobs.pipe.numbers"}]}}}`, wants: []string{cfgRel + ":1:33: ", `unknown key "pined" (did you mean "pinned"?)`}},
+		{name: "temporal pinned not a boolean", config: `{"jobs": {"pipe": {"temporal": {"pinned": "yes"}, "tasks": [{"name": "jobs.pipe.numbers"}]}}}`, wants: []string{cfgRel + ":1:43: ", "jobs.pipe.temporal.pinned: must be a boolean"}},
 		{name: "zero timeout", config: `{"jobs": {"pipe": {"tasks": [{"name": "jobs.pipe.numbers", "timeout": "0s"}]}}}`, wants: []string{cfgRel + ":1:71: ", "timeout"}},
 
 		// Huge files: each must fail fast, and the message must stay short.

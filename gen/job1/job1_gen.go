@@ -12,10 +12,11 @@ import (
 // Job returns job "job1": 4 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
 	return &taskrt.Job{
-		Name:    "job1",
-		Handler: new(job1.Job1Handler),
-		Tasks:   taskrt.NewTasks(taskTable[:]),
-		Levels:  taskrt.CopyLevels(levelTable),
+		Name:        "job1",
+		Handler:     new(job1.Job1Handler),
+		Fingerprint: "e8f5d5c6a11eea45e85ed6e02078fb35c01b703d7be5817a2a5229af08e37a9c",
+		Tasks:       taskrt.NewTasks(taskTable[:]),
+		Levels:      taskrt.CopyLevels(levelTable),
 	}
 }
 

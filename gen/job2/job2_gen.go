@@ -11,9 +11,10 @@ import (
 // Job returns job "job2": 3 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
 	return &taskrt.Job{
-		Name:   "job2",
-		Tasks:  taskrt.NewTasks(taskTable[:]),
-		Levels: taskrt.CopyLevels(levelTable),
+		Name:        "job2",
+		Fingerprint: "a9e7837b139be458706792980b165751192bbf7d67813699acddeeaa229f35c0",
+		Tasks:       taskrt.NewTasks(taskTable[:]),
+		Levels:      taskrt.CopyLevels(levelTable),
 	}
 }
 

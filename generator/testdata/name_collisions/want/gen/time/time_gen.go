@@ -12,9 +12,10 @@ import (
 // Job returns job "time": 2 tasks in 2 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
 	return &taskrt.Job{
-		Name:   "time",
-		Tasks:  taskrt.NewTasks(taskTable[:]),
-		Levels: taskrt.CopyLevels(levelTable),
+		Name:        "time",
+		Fingerprint: "21092588ef1d568d1e0923cef35604e8c405504c849be26a4b987ce3b7dde3e4",
+		Tasks:       taskrt.NewTasks(taskTable[:]),
+		Levels:      taskrt.CopyLevels(levelTable),
 	}
 }
 

@@ -11,10 +11,11 @@ import (
 // Job returns job "fan": 5 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
 	return &taskrt.Job{
-		Name:      "fan",
-		KeepGoing: true,
-		Tasks:     taskrt.NewTasks(taskTable[:]),
-		Levels:    taskrt.CopyLevels(levelTable),
+		Name:        "fan",
+		Fingerprint: "6d0e46975a8b85438083f9a8219eb8412e9d0b94d30c203ccc57f56027536e4e",
+		KeepGoing:   true,
+		Tasks:       taskrt.NewTasks(taskTable[:]),
+		Levels:      taskrt.CopyLevels(levelTable),
 	}
 }
 

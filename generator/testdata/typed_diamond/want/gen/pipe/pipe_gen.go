@@ -12,10 +12,11 @@ import (
 // Job returns job "pipe": 4 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
 	return &taskrt.Job{
-		Name:    "pipe",
-		Handler: new(pipe.PipeHandler),
-		Tasks:   taskrt.NewTasks(taskTable[:]),
-		Levels:  taskrt.CopyLevels(levelTable),
+		Name:        "pipe",
+		Handler:     new(pipe.PipeHandler),
+		Fingerprint: "6c86e6806b2779ae14d6d38d39c8e6dddf8d582e8a5f0eecc018efa7f8513aa6",
+		Tasks:       taskrt.NewTasks(taskTable[:]),
+		Levels:      taskrt.CopyLevels(levelTable),
 	}
 }
 
