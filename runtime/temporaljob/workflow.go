@@ -458,7 +458,7 @@ func (f *flow) taskOptions(t *runtime.Task) workflow.ActivityOptions {
 	if f.queue != "" {
 		// A pinned run's queue has one poller: if it is gone, nothing
 		// starts the activity, and this tells.
-		o.ScheduleToStartTimeout = max(10*time.Second, 3*f.hb)
+		o.ScheduleToStartTimeout = 3 * f.hb
 	}
 	return o
 }
@@ -606,7 +606,7 @@ func (f *flow) handlerOptions(queue string) workflow.ActivityOptions {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second, MaximumAttempts: 1 + workerLosses},
 	}
 	if queue != "" {
-		o.ScheduleToStartTimeout = max(10*time.Second, 3*f.hb)
+		o.ScheduleToStartTimeout = 3 * f.hb
 	}
 	return o
 }

@@ -1,0 +1,2 @@
+// Package tflow holds the jobs of the Temporal integration tests.
+package tflow
