@@ -89,7 +89,7 @@ type Output struct {
 	Fingerprint string         `json:"fingerprint"`
 	Start       time.Time      `json:"start"`
 	ElapsedUS   int64          `json:"elapsed_us"` // the whole run, Setup to Teardown
-	Counts      map[string]int `json:"counts"` // tasks by final state
+	Counts      map[string]int `json:"counts"`     // tasks by final state
 	// Runs is the number of workflow runs (1 + continue-as-new count);
 	// Restarts the number of times a pinned run started again on another
 	// worker after losing its own.
