@@ -35,6 +35,10 @@ func TestArchitecture(t *testing.T) {
 			{module + "/config", []string{module + "/generator", module + "/runtime", module + "/gen/", module + "/jobs/", module + "/cmd/", module + "/internal/plan", module + "/internal/testmod", module + "/internal/golden"}},
 			{module + "/jobs/...", []string{module + "/gen/", module + "/generator", module + "/cmd/"}},
 			{module + "/cmd/jobgen", []string{module + "/gen/", module + "/jobs/"}},
+			// Only a job that opts in to Temporal links its SDK: job2 does not.
+			{module + "/runtime/jobmain", []string{"go.temporal.io/", module + "/runtime/temporaljob"}},
+			{module + "/cmd/job2", []string{"go.temporal.io/", module + "/runtime/temporaljob"}},
+			{module + "/runtime/temporaljob", []string{module + "/generator", module + "/config", module + "/gen/", module + "/jobs/", module + "/cmd/"}},
 		}
 		for _, tt := range tests {
 			out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", tt.pkg).Output()

@@ -29,11 +29,16 @@ type WorkerOptions struct {
 // activity that runs every task, named by the task.
 func Register(r worker.Registry, wf *Workflow, acts *Activities) {
 	if wf != nil {
-		r.RegisterWorkflowWithOptions(wf.Run, workflow.RegisterOptions{Name: wf.job.Name})
+		r.RegisterWorkflowWithOptions(wf.Run, registerOptions(wf.job.Name))
 	}
 	r.RegisterActivityWithOptions(acts.Setup, activity.RegisterOptions{Name: SetupActivity(acts.job.Name)})
 	r.RegisterActivityWithOptions(acts.Teardown, activity.RegisterOptions{Name: TeardownActivity(acts.job.Name)})
 	r.RegisterDynamicActivity(acts.Task, activity.DynamicRegisterOptions{})
+}
+
+// registerOptions registers a job's workflow under the job's name.
+func registerOptions(job string) workflow.RegisterOptions {
+	return workflow.RegisterOptions{Name: job}
 }
 
 // Serve runs a worker for job until ctx ends: it polls the job's task
