@@ -3,7 +3,7 @@ GO ?= go
 # How long `make fuzz` fuzzes each target.
 FUZZTIME ?= 30s
 
-.PHONY: build generate test lint check-generated tidy-check smoke ci fuzz bench graphs clean
+.PHONY: build generate test lint check-generated tidy-check smoke ci fuzz bench graphs clean temporal-cli test-temporal test-temporal-scale bench-temporal readme-temporal
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -33,7 +33,34 @@ smoke: build
 	./bin/job1 && ./bin/job2 && ./bin/job1 --dry-run
 	./bin/job1 --no-progress --log-level warn --report out/job1/run.json --trace out/job1/trace.json
 
-ci: lint tidy-check check-generated test build smoke
+ci: lint tidy-check check-generated test build smoke test-temporal readme-temporal
+
+# The Temporal CLI, whose dev server the tests against a real Temporal
+# start on loopback: built from the Go module proxy once (about 6 minutes on
+# 2 cores) and cached by version outside the clone; prints its path.
+temporal-cli:
+	@.ci/temporal-cli
+
+# The tests of runtime/temporaljob against a real Temporal server (skipped
+# by make test, which has no server): job binaries on several workers, a
+# killed worker, failures, Ctrl-C, replayed histories, 300 tasks with
+# continue-as-new.
+test-temporal:
+	TEMPORAL_CLI="$$(.ci/temporal-cli)" $(GO) test -race -count=1 -timeout=20m ./runtime/temporaljob
+
+# A 20,000-task job on Temporal, about 10 minutes on 2 cores.
+test-temporal-scale:
+	TEMPORAL_CLI="$$(.ci/temporal-cli)" TASKORCH_TEMPORAL_SCALE=20000 $(GO) test -count=1 -timeout=60m -run='^TestScaleOnTemporal$$' -v ./runtime/temporaljob
+
+# The cost per task of a run on Temporal (docs/performance.md), about 5
+# minutes.
+bench-temporal:
+	TEMPORAL_CLI="$$(.ci/temporal-cli)" $(GO) test -run='^$$' -bench='^BenchmarkTemporal$$' -benchtime=1x -timeout=60m ./runtime/temporaljob
+
+# Runs the README's "When one machine is not enough" word for word in a
+# fresh clone of the committed tree.
+readme-temporal:
+	.ci/readme-temporal
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./config

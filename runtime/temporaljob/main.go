@@ -77,8 +77,13 @@ func Extension(job *runtime.Job, s Settings) jobmain.Extension {
 			if workers < 1 {
 				return usageErr(fmt.Sprintf("--workers must be at least 1, not %d", workers))
 			}
-			cl, err := dial(c.Context, wAddr, wNS, c.App.ErrWriter, slog.LevelInfo)
+			// A worker waits for its server (one started at the same time,
+			// or restarting) as long as it takes, as daemons do.
+			cl, err := dial(c.Context, wAddr, wNS, c.App.ErrWriter, slog.LevelInfo, 0)
 			if err != nil {
+				if c.Context.Err() != nil {
+					return nil // stopped while waiting
+				}
 				return err
 			}
 			defer cl.Close()
@@ -101,7 +106,7 @@ func Extension(job *runtime.Job, s Settings) jobmain.Extension {
 			}
 			stderr := c.App.ErrWriter
 			return func(ctx context.Context, job *runtime.Job, opts runtime.Options) (*runtime.Report, error) {
-				cl, err := dial(ctx, addr, ns, stderr, slog.LevelWarn)
+				cl, err := dial(ctx, addr, ns, stderr, slog.LevelWarn, submitDialLimit)
 				if err != nil {
 					return nil, err
 				}
@@ -118,15 +123,32 @@ type usageErr string
 
 func (e usageErr) Error() string { return string(e) }
 
+// submitDialLimit is how long a submitting binary waits for its server.
+const submitDialLimit = 20 * time.Second
+
 // dial connects to the Temporal frontend at addr, with the SDK's own logs
-// at level and above going to w.
-func dial(ctx context.Context, addr, ns string, w io.Writer, level slog.Level) (client.Client, error) {
+// at level and above going to w. It tries again, saying so on w, for up
+// to limit (0: until ctx ends), so that a server started at the same
+// time is waited for.
+func dial(ctx context.Context, addr, ns string, w io.Writer, level slog.Level, limit time.Duration) (client.Client, error) {
 	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-	c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: ns, Logger: sdklog.NewStructuredLogger(logger)})
-	if err != nil {
-		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
+	deadline := time.Now().Add(limit)
+	for wait := 500 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: ns, Logger: sdklog.NewStructuredLogger(logger)})
+		if err == nil {
+			return c, nil
+		}
+		err = fmt.Errorf("connect to Temporal at %s: %w", addr, err)
+		if ctx.Err() != nil || (limit > 0 && time.Now().Add(wait).After(deadline)) {
+			return nil, err
+		}
+		fmt.Fprintf(w, "%v; trying again in %v\n", err, wait)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
 	}
-	return c, nil
 }
 
 // envPrefix is the prefix of the job's environment variables: JOB1_ for
