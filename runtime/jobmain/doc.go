@@ -32,7 +32,8 @@
 //	1    a task did not succeed
 //	2    bad usage: unknown flag, bad value, extra arguments, or a --report
 //	     or --trace file that cannot be created
-//	3    Setup failed (or the job table is invalid)
+//	3    Setup failed (or the job table is invalid; on Temporal, also: the
+//	     server could not be reached, or the run ended without an outcome)
 //	4    only Teardown failed
 //	124  the --timeout expired
 //	130  interrupted by SIGINT (143 for SIGTERM)

@@ -276,6 +276,12 @@ func TestFlowOnTemporal(t *testing.T) {
 		desc, err := c.DescribeWorkflowExecution(context.Background(), id, "")
 		require.NoError(t, err)
 		assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED, desc.GetWorkflowExecutionInfo().GetStatus())
+
+		// --timeout cancels the workflow the same way, and exits 124.
+		code, output, r := submit(t, flow, "flow-int", nil, "--timeout", "3s")
+		assert.Equal(t, 124, code, output)
+		state, _ = r.task("jobs.flow.slow")
+		assert.Equal(t, "cancelled", state)
 	})
 }
 
