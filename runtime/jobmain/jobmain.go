@@ -108,6 +108,10 @@ func exitCode(sig os.Signal) int {
 // usageError is a problem with the command line.
 type usageError struct{ err error }
 
+// UsageError marks err, returned by the action of an [Extension]'s
+// command, as bad usage: the binary prints it with a hint to -h and exits 2.
+func UsageError(err error) error { return usageError{err} }
+
 func (e usageError) Error() string { return e.err.Error() }
 
 // errTimeout is the cause of the run's context when --timeout expires.
@@ -196,7 +200,9 @@ func RunWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 		cmd.Action = func(c *cli.Context) error {
 			if err := action(c); err != nil {
 				if errors.As(err, new(usageError)) {
-					return err
+					fmt.Fprintf(stderr, "%s %s: %v\nRun '%s %s --help' for usage.\n", job.Name, c.Command.Name, err, job.Name, c.Command.Name)
+					code = ExitUsage
+					return nil
 				}
 				fmt.Fprintf(stderr, "%s %s: %v\n", job.Name, c.Command.Name, err)
 				code = ExitSetup

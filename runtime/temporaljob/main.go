@@ -2,6 +2,7 @@ package temporaljob
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -50,10 +51,7 @@ func Extension(job *runtime.Job, s Settings) jobmain.Extension {
 		}
 	}
 	flags := conn(&addr, &ns)
-	for _, f := range flags {
-		f.(*cli.StringFlag).Usage += " (with --temporal, the run goes to Temporal: start workers with '" + job.Name + " worker')"
-		break
-	}
+	flags[0].(*cli.StringFlag).Usage = "submit the run to the Temporal frontend at `HOST:PORT` and follow it, instead of running it here (start workers with '" + job.Name + " worker --temporal HOST:PORT')"
 	flags = append(flags,
 		&cli.StringFlag{Name: "task-queue", Value: job.Name, Usage: "with --temporal, the task `QUEUE` the workers poll", Destination: &queue},
 		&cli.StringFlag{Name: "workflow-id", Usage: "with --temporal, the workflow `ID` of the run (default: the job's name and the time)", Destination: &workflowID},
@@ -72,10 +70,10 @@ func Extension(job *runtime.Job, s Settings) jobmain.Extension {
 		),
 		Action: func(c *cli.Context) error {
 			if wAddr == "" {
-				return usageErr("worker needs --temporal HOST:PORT (or " + env + "TEMPORAL)")
+				return jobmain.UsageError(errors.New("worker needs --temporal HOST:PORT (or " + env + "TEMPORAL)"))
 			}
 			if workers < 1 {
-				return usageErr(fmt.Sprintf("--workers must be at least 1, not %d", workers))
+				return jobmain.UsageError(fmt.Errorf("--workers must be at least 1, not %d", workers))
 			}
 			// A worker waits for its server (one started at the same time,
 			// or restarting) as long as it takes, as daemons do.
@@ -117,11 +115,6 @@ func Extension(job *runtime.Job, s Settings) jobmain.Extension {
 		},
 	}
 }
-
-// usageErr is a usage error of the worker command (exit 2).
-type usageErr string
-
-func (e usageErr) Error() string { return string(e) }
 
 // submitDialLimit is how long a submitting binary waits for its server.
 const submitDialLimit = 20 * time.Second
