@@ -467,17 +467,15 @@ func (f *flow) taskOptions(t *runtime.Task) workflow.ActivityOptions {
 func (f *flow) handle(ctx workflow.Context, done workflow.Channel, c completion) {
 	i := c.task
 	if c.timer {
+		// The retry starts when a task may start (not while quiescing for
+		// continue-as-new, which carries it over), unless the run stops.
 		f.timers--
 		f.retrying[i] = false
-		if f.stopping || f.quiesce {
-			if f.stopping {
-				f.end(i, f.lastState(i), f.errs[i])
-			} else {
-				f.requeue(i)
-			}
-			return
+		if f.stopping {
+			f.end(i, f.lastState(i), f.errs[i])
+		} else {
+			f.requeue(i)
 		}
-		f.requeue(i)
 		return
 	}
 	f.inFlight--
