@@ -192,14 +192,17 @@ func TestScaleOnTemporal(t *testing.T) {
 	queue := fmt.Sprintf("scale-%d", n)
 	serve(t, c, tj.job, queue, 64)
 	start := time.Now()
-	rep, err := Submit(context.Background(), c, tj.job, runtime.Options{}, SubmitOptions{TaskQueue: queue, Input: Input{ContinueAsNewAfter: after}, Poll: 2 * time.Second})
+	id := fmt.Sprintf("scale-%d-%d", n, start.UnixNano())
+	rep, err := Submit(context.Background(), c, tj.job, runtime.Options{}, SubmitOptions{TaskQueue: queue, WorkflowID: id, Input: Input{ContinueAsNewAfter: after}, Poll: 2 * time.Second})
 	require.NoError(t, err)
 	elapsed := time.Since(start)
 	for _, tr := range rep.Tasks {
 		require.Equal(t, runtime.Succeeded, tr.State, tr.Name)
 	}
 	assert.Equal(t, local.Load(), remote.Load(), "the same total as a local run")
-	t.Logf("%d tasks on Temporal in %v (%.1f ms/task)", n, elapsed.Round(time.Millisecond), float64(elapsed.Milliseconds())/float64(n))
+	runs, events := countEvents(t, c, id)
+	assert.Greater(t, runs, 1, "the run continued as new")
+	t.Logf("%d tasks on Temporal in %v (%.1f ms/task), %d workflow runs, %.2f history events per task", n, elapsed.Round(time.Millisecond), float64(elapsed.Milliseconds())/float64(n), runs, float64(events)/float64(n))
 }
 
 // BenchmarkTemporal measures the cost per task of a run on a real server
