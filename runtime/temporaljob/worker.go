@@ -64,13 +64,16 @@ func Serve(ctx context.Context, c client.Client, job *runtime.Job, s Settings, o
 	if err != nil {
 		return err
 	}
-	shared := worker.New(c, queue, worker.Options{MaxConcurrentActivityExecutionSize: max(opts.Workers, 1)})
+	// The SDK's default of 2 activity pollers, each taking one task a
+	// round trip, starves a worker that may run many tasks at once.
+	pollers := min(max(opts.Workers, 2), 32)
+	shared := worker.New(c, queue, worker.Options{MaxConcurrentActivityExecutionSize: max(opts.Workers, 1), MaxConcurrentActivityTaskPollers: pollers})
 	Register(shared, wf, acts)
 	workers := []worker.Worker{shared}
 	if own != "" {
 		// Every task of a pinned run comes here; the slots of acts bound
 		// how many run at once, so the queue may hold them all.
-		w := worker.New(c, own, worker.Options{MaxConcurrentActivityExecutionSize: maxMaxInFlight + 2})
+		w := worker.New(c, own, worker.Options{MaxConcurrentActivityExecutionSize: maxMaxInFlight + 2, MaxConcurrentActivityTaskPollers: pollers})
 		Register(w, nil, acts)
 		workers = append(workers, w)
 	}
