@@ -15,6 +15,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/internal/clip"
 )
 
 // DefaultConfig is where the config lives, relative to the module root.
@@ -148,7 +149,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 		ok := g.checkHandler(j)
 		types := map[string]*task{}
 		for _, ct := range cj.Tasks {
-			where := fmt.Sprintf("job %q: task %q", cj.Name, clip(ct.Name))
+			where := fmt.Sprintf("job %s: task %s", clip.Quote(cj.Name), clip.Quote(ct.Name))
 			d, msg := splitTaskName(ct.Name)
 			switch {
 			case msg != "":
@@ -156,7 +157,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 				ok = false
 				continue
 			case d.pkg != cj.Name:
-				g.errorf(ct.Pos, "%s: belongs to job %q, but is listed under job %q (want jobs.%s.%s)", where, d.pkg, cj.Name, cj.Name, d.file)
+				g.errorf(ct.Pos, "%s: belongs to job %s, but is listed under job %s (want jobs.%s.%s)", where, clip.Quote(d.pkg), clip.Quote(cj.Name), cj.Name, d.file)
 				ok = false
 				continue
 			}
@@ -167,7 +168,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 			}
 			t := &task{cfg: ct, file: d.file, typeName: pascal(d.file)}
 			if other, dup := types[t.typeName]; dup {
-				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %q (at %s)", where, t.typeName, other.cfg.Name, other.cfg.Pos)
+				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %s (at %s)", where, t.typeName, clip.Quote(other.cfg.Name), other.cfg.Pos)
 				ok = false
 				continue
 			}
@@ -179,7 +180,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 			for _, dep := range t.cfg.Dependencies {
 				i, found := j.byName[dep.Name]
 				if !found {
-					g.errorf(dep.Pos, "job %q: task %q depends on unknown task %q%s", cj.Name, t.cfg.Name, clip(dep.Name), didYouMean(dep.Name, slices.Collect(maps.Keys(j.byName))))
+					g.errorf(dep.Pos, "job %s: task %s depends on unknown task %s%s", clip.Quote(cj.Name), clip.Quote(t.cfg.Name), clip.Quote(dep.Name), didYouMean(dep.Name, slices.Collect(maps.Keys(j.byName))))
 					ok = false
 					continue
 				}
@@ -200,7 +201,7 @@ func (g *generator) checkHandler(j *job) bool {
 	}
 	d, msg := splitHandlerName(name)
 	if msg != "" {
-		g.errorf(j.cfg.HandlerPos, "job %q: %s%s", j.cfg.Name, msg, didYouMean(name, []string{genericHandlerName}))
+		g.errorf(j.cfg.HandlerPos, "job %s: %s%s", clip.Quote(j.cfg.Name), msg, didYouMean(name, []string{genericHandlerName}))
 		return false
 	}
 	j.handler = &handler{pkgPath: g.modPath + "/jobs/" + d.pkg, typeName: pascal(d.file)}
@@ -213,14 +214,14 @@ func (g *generator) checkFiles() {
 	g.jobs = slices.DeleteFunc(g.jobs, func(j *job) bool {
 		dir := filepath.Join(g.opts.Dir, "jobs", j.cfg.Name)
 		if !isDir(dir) {
-			g.errorf(j.cfg.Pos, "job %q: folder jobs/%s does not exist%s", j.cfg.Name, j.cfg.Name, didYouMean(j.cfg.Name, g.listDir("jobs", true)))
+			g.errorf(j.cfg.Pos, "job %s: folder jobs/%s does not exist%s", clip.Quote(j.cfg.Name), j.cfg.Name, didYouMean(j.cfg.Name, g.listDir("jobs", true)))
 			return true
 		}
 		ok := true
 		for _, t := range j.tasks {
 			file := path.Join("jobs", j.cfg.Name, t.file+".go")
 			if !isFile(filepath.Join(g.opts.Dir, filepath.FromSlash(file))) {
-				g.errorf(t.cfg.Pos, "job %q: task %q: file %s does not exist (it should declare type %s)%s", j.cfg.Name, t.cfg.Name, file, t.typeName,
+				g.errorf(t.cfg.Pos, "job %s: task %s: file %s does not exist (it should declare type %s)%s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name), file, t.typeName,
 					suggestFile("jobs."+j.cfg.Name+".", t.file, g.listDir(path.Join("jobs", j.cfg.Name), false)))
 				ok = false
 			}
@@ -229,7 +230,7 @@ func (g *generator) checkFiles() {
 			d, _ := splitHandlerName(j.cfg.Handler)
 			file := path.Join("jobs", d.pkg, d.file+".go")
 			if !isFile(filepath.Join(g.opts.Dir, filepath.FromSlash(file))) {
-				g.errorf(j.cfg.HandlerPos, "job %q: handler %q: file %s does not exist (it should declare type %s)%s", j.cfg.Name, j.cfg.Handler, file, j.handler.typeName,
+				g.errorf(j.cfg.HandlerPos, "job %s: handler %s: file %s does not exist (it should declare type %s)%s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler), file, j.handler.typeName,
 					suggestFile("jobs."+d.pkg+".", d.file, g.listDir(path.Join("jobs", d.pkg), false)))
 				ok = false
 			}
@@ -270,7 +271,7 @@ func (g *generator) checkGraphs() {
 				also = "; also on a cycle with them: " + strings.Join(others, ", ")
 			}
 			first := c.loop[0]
-			g.errorf(j.tasks[first].cfg.Pos, "job %q: task %q %s: %s%s", j.cfg.Name, names[first], msg, strings.Join(path, " -> "), also)
+			g.errorf(j.tasks[first].cfg.Pos, "job %s: task %s %s: %s%s", clip.Quote(j.cfg.Name), clip.Quote(names[first]), msg, strings.Join(path, " -> "), also)
 		}
 		if len(cycles) > 0 {
 			continue // still type-checked, for the other problems; never emitted, as errors were reported
@@ -307,7 +308,7 @@ func (g *generator) listDir(rel string, dirs bool) []string {
 // among files closest to file, or "".
 func suggestFile(prefix, file string, files []string) string {
 	if best := closest(file, files); best != "" {
-		return fmt.Sprintf(" (did you mean %q?)", prefix+best)
+		return fmt.Sprintf(" (did you mean %s?)", clip.Quote(prefix+best))
 	}
 	return ""
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/internal/clip"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
@@ -65,7 +66,7 @@ func (g *generator) typeCheck(ctx context.Context) error {
 			return true // its errors are reported already
 		}
 		if p.Name != j.cfg.Name {
-			g.errorf(j.cfg.Pos, "job %q: package in jobs/%s is named %s, want %s", j.cfg.Name, j.cfg.Name, p.Name, j.cfg.Name)
+			g.errorf(j.cfg.Pos, "job %s: package in jobs/%s is named %s, want %s", clip.Quote(j.cfg.Name), j.cfg.Name, p.Name, j.cfg.Name)
 			return true
 		}
 		g.warnUnlisted(j, p)
@@ -164,13 +165,13 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 		hint := ""
 		if best := closest(typeName, declared); best != "" {
 			o := p.Types.Scope().Lookup(best)
-			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", best, g.goPos(p.Fset, o.Pos()))
+			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", clip.Quote(best), g.goPos(p.Fset, o.Pos()))
 		}
 		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, typeName, hint)
 		return nil
 	}
 	if got := filepath.Base(p.Fset.Position(obj.Pos()).Filename); got != want {
-		g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, got, want, g.goPos(p.Fset, obj.Pos()))
+		g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, clip.Quote(got), clip.Quote(want), g.goPos(p.Fset, obj.Pos()))
 		return nil
 	}
 	named, _ := types.Unalias(obj.Type()).(*types.Named)
@@ -192,7 +193,7 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 // checkTask checks a task's type and its Run method and records the
 // parameter and result types for binding.
 func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
-	where := fmt.Sprintf("job %q: task %q", j.cfg.Name, t.cfg.Name)
+	where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
 	named := g.lookupType(p, t.typeName, t.file, t.cfg.Pos, where)
 	if named == nil {
 		return false
@@ -255,7 +256,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 // checkHandlerType checks that a custom handler exists where its name says
 // and implements the runtime's Handler.
 func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.Interface) bool {
-	where := fmt.Sprintf("job %q: handler %q", j.cfg.Name, j.cfg.Handler)
+	where := fmt.Sprintf("job %s: handler %s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler))
 	d, _ := splitHandlerName(j.cfg.Handler)
 	if p == nil {
 		g.errorf(j.cfg.HandlerPos, "%s: package jobs/%s could not be loaded", where, d.pkg)
@@ -290,7 +291,7 @@ func (g *generator) bind(j *job) bool {
 		}
 	}()
 	for _, t := range j.tasks {
-		where := fmt.Sprintf("job %q: task %q", j.cfg.Name, t.cfg.Name)
+		where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
 		t.args = nil
 		for pi, pt := range t.params {
 			var cands []int
@@ -316,7 +317,7 @@ func (g *generator) bind(j *job) bool {
 			default:
 				var names []string
 				for _, c := range cands {
-					names = append(names, strconv.Quote(j.tasks[c].cfg.Name))
+					names = append(names, clip.Quote(j.tasks[c].cfg.Name))
 				}
 				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types", where, pi+1, typeName(pt), strings.Join(names, " and "), typeName(pt))
 				ok = false
@@ -339,8 +340,8 @@ func (g *generator) warnUnused(j *job) {
 				continue
 			}
 			g.warnf(g.cfgPath, t.cfg.Dependencies[k].Pos,
-				"job %q: task %q: no parameter of %s.Run takes the result of dependency %q (%s), so it only orders the tasks; Run takes %s (%s)",
-				j.cfg.Name, t.cfg.Name, t.typeName, j.tasks[d].cfg.Name, typeName(r), paramList(t), t.runPos)
+				"job %s: task %s: no parameter of %s.Run takes the result of dependency %s (%s), so it only orders the tasks; Run takes %s (%s)",
+				clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name), t.typeName, clip.Quote(j.tasks[d].cfg.Name), typeName(r), paramList(t), t.runPos)
 		}
 	}
 }
@@ -382,8 +383,8 @@ func (g *generator) warnUnlisted(j *job, p *packages.Package) {
 		}
 		pos := p.Fset.Position(obj.Pos())
 		g.warnf(g.rel(pos.Filename), config.Pos{Line: pos.Line, Col: pos.Column},
-			"job %q: %s declares task type %s, but no task of the job names it; add {\"name\": %q} to %s, or delete the file",
-			j.cfg.Name, g.rel(pos.Filename), obj.Name(), "jobs."+j.cfg.Name+"."+file, g.cfgPath)
+			"job %s: %s declares task type %s, but no task of the job names it; add {\"name\": %s} to %s, or delete the file",
+			clip.Quote(j.cfg.Name), g.rel(pos.Filename), obj.Name(), clip.Quote("jobs."+j.cfg.Name+"."+file), g.cfgPath)
 	}
 }
 
@@ -398,7 +399,7 @@ func (g *generator) describeDeps(j *job, t *task) string {
 		if res := j.tasks[d].result; res != nil {
 			r = typeName(res)
 		}
-		parts = append(parts, fmt.Sprintf("%q (%s)", j.tasks[d].cfg.Name, r))
+		parts = append(parts, fmt.Sprintf("%s (%s)", clip.Quote(j.tasks[d].cfg.Name), r))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -99,7 +99,11 @@ func TestHostileConfigs(t *testing.T) {
 		{name: "newline in a name", config: oneTask(`"jobs.pipe.a\nfunc init() {}"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
 		{name: "comment end in a name", config: oneTask(`"jobs.pipe.a*/"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
 		{name: "unicode in a name", config: oneTask(`"jobs.pipe.n\u00fcmbers"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
-		{name: "unicode look-alike job", config: oneJob(`"p\u0456pe"`), wants: []string{cfgRel + ":1:11: "}},
+		{name: "unicode look-alike job", config: oneJob(`"p\u0456pe"`), wants: []string{cfgRel + ":1:11: ", `"p\u0456pe"`}},
+		{name: "unicode look-alike task", config: oneTask(`"jobs.pipe.n\u0443mbers"`), wants: []string{cfgRel + ":1:39: ", `"jobs.pipe.n\u0443mbers"`}},
+		{name: "invisible letter in a task", config: oneTask(`"jobs.pipe.numbers\u3164"`), wants: []string{cfgRel + ":1:39: ", `"jobs.pipe.numbers\u3164"`}},
+		{name: "invisible letter in a dependency", config: `{"jobs": {"pipe": {"tasks": [{"name": "jobs.pipe.numbers", "dependencies": ["jobs.pipe.\u3164"]}]}}}`, wants: []string{cfgRel + ":1:77: ", `"jobs.pipe.\u3164"`}},
+		{name: "look-alike outside strings", config: "{\"jobs\": \u0456}", wants: []string{cfgRel + ":1:10: ", `'\u0456'`}},
 		{name: "path traversal in a task", config: oneTask(`"jobs.../..x"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
 		{name: "path traversal to /etc", config: oneTask(`"jobs.pipe.../../../etc/passwd"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
 		{name: "path traversal in a job", config: oneJob(`"../../x"`), wants: []string{cfgRel + ":1:11: "}},
@@ -150,6 +154,8 @@ func TestHostileConfigs(t *testing.T) {
 				for _, line := range strings.Split(stderr, "\n") {
 					assert.Less(t, len(line), 1000, "%s: a line of the message is very long", cmd)
 				}
+				assert.Equal(t, -1, strings.IndexFunc(stderr, func(r rune) bool { return r >= 0x7f || r < ' ' && r != '\n' }),
+					"%s: the message is printable ASCII, every other rune escaped:\n%s", cmd, shown)
 				assert.Equal(t, before, generated(t, dir), "%s changed generated files", cmd)
 			}
 		})
