@@ -259,37 +259,72 @@ type typeCoder struct {
 }
 
 func (tc *typeCoder) code(t types.Type) jen.Code {
-	c, err := typeCode(t, func(p *types.Package) { tc.file.ImportName(p.Path(), p.Name()) })
+	c, err := typeCode(t, func(p *types.Package) error {
+		tc.file.ImportName(p.Path(), p.Name())
+		return nil
+	})
 	if err != nil && tc.err == nil {
 		tc.err = err
 	}
 	return c
 }
 
-// expressible reports why generated code, in another package, could not
-// name type t, or nil when it can.
-func expressible(t types.Type) error {
-	_, err := typeCode(t, func(*types.Package) {})
+// expressible reports why generated code in the package with import path
+// from could not name type t, or nil when it can: every package the type
+// refers to must be importable from there.
+func expressible(t types.Type, from string) error {
+	_, err := typeCode(t, func(p *types.Package) error { return importable(p, from) })
 	return err
 }
 
+// importable reports why code in the package with import path from cannot
+// import p, or nil when it can. It applies the go tool's rules: a package
+// main is not importable; a path with an "internal" element only from the
+// tree rooted at the parent of its last "internal" folder (never, for the
+// standard library's, from outside it); and the standard library's vendor/
+// copies not at all.
+func importable(p *types.Package, from string) error {
+	path := p.Path()
+	if p.Name() == "main" {
+		return fmt.Errorf("package %s is a command (package main), which no package can import", path)
+	}
+	if strings.HasPrefix(path, "vendor/") || strings.Contains(path, "/vendor/") {
+		return fmt.Errorf("package %s is a vendored copy, which only its own tree can import", path)
+	}
+	var parent string
+	switch {
+	case strings.HasSuffix(path, "/internal"):
+		parent = strings.TrimSuffix(path, "/internal")
+	case strings.Contains(path, "/internal/"):
+		parent = path[:strings.LastIndex(path, "/internal/")]
+	case path == "internal" || strings.HasPrefix(path, "internal/"):
+		return fmt.Errorf("package %s is internal to the standard library", path)
+	default:
+		return nil
+	}
+	if from == parent || strings.HasPrefix(from, parent+"/") {
+		return nil
+	}
+	return fmt.Errorf("package %s is internal to %s, and the generated package %s is outside it", path, parent, from)
+}
+
 // typeCode turns a type into code; use is called with every package the
-// code refers to.
-func typeCode(t types.Type, use func(*types.Package)) (*jen.Statement, error) {
+// code refers to, and an error it returns is the result.
+func typeCode(t types.Type, use func(*types.Package) error) (*jen.Statement, error) {
 	switch t := t.(type) {
 	case *types.Basic:
 		if t.Kind() == types.UnsafePointer {
-			use(types.Unsafe)
-			return jen.Qual("unsafe", "Pointer"), nil
+			return jen.Qual("unsafe", "Pointer"), use(types.Unsafe)
 		}
 		return jen.Id(t.Name()), nil
 	case *types.Alias:
 		obj := t.Obj()
 		if obj.Pkg() != nil && obj.Exported() && t.TypeArgs().Len() == 0 {
-			use(obj.Pkg())
-			return jen.Qual(obj.Pkg().Path(), obj.Name()), nil
+			if err := use(obj.Pkg()); err == nil {
+				return jen.Qual(obj.Pkg().Path(), obj.Name()), nil
+			}
 		}
-		return typeCode(types.Unalias(t), use)
+		return typeCode(types.Unalias(t), use) // an alias generated code cannot name may stand for a type it can
 	case *types.Named:
 		obj := t.Obj()
 		if obj.Pkg() == nil { // error, comparable
@@ -301,7 +336,9 @@ func typeCode(t types.Type, use func(*types.Package)) (*jen.Statement, error) {
 		if obj.Parent() != obj.Pkg().Scope() {
 			return nil, fmt.Errorf("%s is declared inside a function", obj.Name())
 		}
-		use(obj.Pkg())
+		if err := use(obj.Pkg()); err != nil {
+			return nil, err
+		}
 		s := jen.Qual(obj.Pkg().Path(), obj.Name())
 		if n := t.TypeArgs().Len(); n > 0 {
 			args := make([]jen.Code, n)

@@ -245,8 +245,8 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 		if ty == nil {
 			continue
 		}
-		if err := expressible(ty); err != nil {
-			g.errorf(t.cfg.Pos, "%s: %s.Run uses type %s, which generated code cannot name: %v (%s)", where, t.typeName, types.TypeString(ty, types.RelativeTo(p.Types)), err, at)
+		if err := expressible(ty, g.modPath+"/gen/"+j.cfg.Name); err != nil {
+			g.errorf(t.cfg.Pos, "%s: %s.Run uses type %s, which generated code cannot name: %v (%s)", where, t.typeName, typeName(ty), err, at)
 			ok = false
 		}
 	}
