@@ -140,6 +140,14 @@ func (g *generator) warnf(file string, pos config.Pos, format string, args ...an
 // checkNames applies the naming conventions to every job, task, dependency
 // and handler name, and builds the jobs that pass.
 func (g *generator) checkNames(cfg *config.Config) {
+	owner := map[string]string{} // task name -> the first job that lists it
+	for _, cj := range cfg.Jobs {
+		for _, ct := range cj.Tasks {
+			if _, seen := owner[ct.Name]; !seen {
+				owner[ct.Name] = cj.Name
+			}
+		}
+	}
 	for _, cj := range cfg.Jobs {
 		if msg := checkJobName(cj.Name); msg != "" {
 			g.errorf(cj.Pos, "%s", msg)
@@ -180,7 +188,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 			for _, dep := range t.cfg.Dependencies {
 				i, found := j.byName[dep.Name]
 				if !found {
-					g.errorf(dep.Pos, "job %s: task %s depends on unknown task %s%s", clip.Quote(cj.Name), clip.Quote(t.cfg.Name), clip.Quote(dep.Name), didYouMean(dep.Name, slices.Collect(maps.Keys(j.byName))))
+					g.unknownDependency(cj.Name, t.cfg.Name, dep, owner[dep.Name], slices.Collect(maps.Keys(j.byName)))
 					ok = false
 					continue
 				}
@@ -189,6 +197,23 @@ func (g *generator) checkNames(cfg *config.Config) {
 		}
 		j.bad = !ok
 		g.jobs = append(g.jobs, j)
+	}
+}
+
+// unknownDependency reports a dependency of task of job that names no task
+// of the job: other is the job that lists it, or "". A task can only depend
+// on tasks of its own job, since each job is a binary of its own.
+func (g *generator) unknownDependency(job, task string, dep config.Dependency, other string, names []string) {
+	where := fmt.Sprintf("job %s: task %s", clip.Quote(job), clip.Quote(task))
+	hint := didYouMean(dep.Name, names)
+	d, _ := splitTaskName(dep.Name)
+	switch {
+	case other != "" && other != job:
+		g.errorf(dep.Pos, "%s depends on task %s of job %s, but dependencies must stay inside one job (each job is a binary of its own)%s", where, clip.Quote(dep.Name), clip.Quote(other), hint)
+	case hint == "" && d.pkg != "" && d.pkg != job:
+		g.errorf(dep.Pos, "%s depends on %s, which is not a task of job %s: dependencies must stay inside one job, so their names start with jobs.%s.", where, clip.Quote(dep.Name), clip.Quote(job), job)
+	default:
+		g.errorf(dep.Pos, "%s depends on unknown task %s%s", where, clip.Quote(dep.Name), hint)
 	}
 }
 
@@ -208,39 +233,71 @@ func (g *generator) checkHandler(j *job) bool {
 	return true
 }
 
-// checkFiles checks that the folders and files the names point at exist,
-// so the type check can say precisely what is missing.
+// checkFiles checks that the folders and files the names point at exist and
+// are what they should be, so the type check can say precisely what is
+// missing.
 func (g *generator) checkFiles() {
+	var names folderNames
 	g.jobs = slices.DeleteFunc(g.jobs, func(j *job) bool {
-		dir := filepath.Join(g.opts.Dir, "jobs", j.cfg.Name)
-		if !isDir(dir) {
-			g.errorf(j.cfg.Pos, "job %s: folder jobs/%s does not exist%s", clip.Quote(j.cfg.Name), j.cfg.Name, didYouMean(j.cfg.Name, g.listDir("jobs", true)))
+		folder := path.Join("jobs", j.cfg.Name)
+		switch problem := g.checkSource(folder, true); problem {
+		case "":
+		case notExist:
+			hint := didYouMean(j.cfg.Name, acceptable(g.listDir("jobs", true), checkJobName))
+			if onDisk, _ := names.spelling(g.opts.Dir, folder); onDisk != "" {
+				hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", clip.Quote(onDisk))
+			}
+			g.errorf(j.cfg.Pos, "job %s: folder %s does not exist%s", clip.Quote(j.cfg.Name), folder, hint)
+			return true
+		default:
+			g.errorf(j.cfg.Pos, "job %s: %s %s", clip.Quote(j.cfg.Name), folder, problem)
 			return true
 		}
 		ok := true
 		for _, t := range j.tasks {
-			file := path.Join("jobs", j.cfg.Name, t.file+".go")
-			if !isFile(filepath.Join(g.opts.Dir, filepath.FromSlash(file))) {
-				g.errorf(t.cfg.Pos, "job %s: task %s: file %s does not exist (it should declare type %s)%s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name), file, t.typeName,
-					suggestFile("jobs."+j.cfg.Name+".", t.file, g.listDir(path.Join("jobs", j.cfg.Name), false)))
-				ok = false
-			}
+			where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
+			ok = g.checkSourceFile(&names, t.cfg.Pos, where, j.cfg.Name, t.file, t.typeName) && ok
 		}
 		if j.handler != nil {
 			d, _ := splitHandlerName(j.cfg.Handler)
-			file := path.Join("jobs", d.pkg, d.file+".go")
-			if !isFile(filepath.Join(g.opts.Dir, filepath.FromSlash(file))) {
-				g.errorf(j.cfg.HandlerPos, "job %s: handler %s: file %s does not exist (it should declare type %s)%s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler), file, j.handler.typeName,
-					suggestFile("jobs."+d.pkg+".", d.file, g.listDir(path.Join("jobs", d.pkg), false)))
+			where := fmt.Sprintf("job %s: handler %s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler))
+			if problem := g.checkSource(path.Join("jobs", d.pkg), true); problem != "" && problem != notExist {
+				g.errorf(j.cfg.HandlerPos, "%s: jobs/%s %s", where, d.pkg, problem)
 				ok = false
+			} else {
+				ok = g.checkSourceFile(&names, j.cfg.HandlerPos, where, d.pkg, d.file, j.handler.typeName) && ok
 			}
 		}
+		ok = g.checkCollisions(&names, j) && ok
 		if ok {
 			ok = g.checkSpelling(j) // only a case-insensitive file system gets here with a wrong case
 		}
 		ok = g.checkOutputs(j) && ok
 		return !ok
 	})
+}
+
+// checkSourceFile checks jobs/<pkg>/<file>.go, named by the config at pos:
+// when it is missing, it points at a file of the same name but for case, or
+// suggests a close name that the conventions accept. It reports whether the
+// file is fine.
+func (g *generator) checkSourceFile(names *folderNames, pos config.Pos, where, pkg, file, typeName string) bool {
+	folder := path.Join("jobs", pkg)
+	prefix := "jobs." + pkg + "."
+	rel := path.Join(folder, file+".go")
+	switch problem := g.checkSource(rel, false); problem {
+	case "":
+		return true
+	case notExist:
+		hint := suggestFile(prefix, file, acceptable(g.listDir(folder, false), func(f string) string { return checkWord("file", f) }))
+		if onDisk, _ := names.spelling(g.opts.Dir, rel); onDisk != "" {
+			hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", clip.Quote(onDisk))
+		}
+		g.errorf(pos, "%s: file %s does not exist (it should declare type %s)%s", where, rel, typeName, hint)
+	default:
+		g.errorf(pos, "%s: %s %s (it should be the Go file that declares type %s)", where, rel, problem, typeName)
+	}
+	return false
 }
 
 // checkGraphs rejects dependency cycles and computes the levels of every
@@ -313,12 +370,8 @@ func suggestFile(prefix, file string, files []string) string {
 	return ""
 }
 
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
-
-func isFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
+// acceptable returns the names that check accepts (returns "" for), so
+// that a "did you mean" never suggests a name jobgen would reject.
+func acceptable(names []string, check func(string) string) []string {
+	return slices.DeleteFunc(names, func(n string) bool { return check(n) != "" })
 }

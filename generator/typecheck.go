@@ -3,6 +3,9 @@ package generator
 import (
 	"context"
 	"fmt"
+	"go/build"
+	"go/build/constraint"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -56,7 +59,7 @@ func (g *generator) typeCheck(ctx context.Context) error {
 	broken := map[string]bool{}
 	for _, p := range pkgs {
 		for _, e := range packageErrors(p) {
-			g.addPackageError(e)
+			g.addPackageError(p, e)
 			broken[p.PkgPath] = true
 		}
 	}
@@ -101,9 +104,16 @@ func packageErrors(p *packages.Package) []packages.Error {
 }
 
 // addPackageError records an error of the go tool or the type checker as it
-// is: it already carries its Go position.
-func (g *generator) addPackageError(e packages.Error) {
+// is: it already carries its Go position, or else it is about the package
+// as a whole, and gets the package's folder.
+func (g *generator) addPackageError(p *packages.Package, e packages.Error) {
 	file, pos := g.splitPos(e.Pos)
+	if file == "" || file == "-" {
+		file = p.PkgPath
+		if p.Dir != "" {
+			file = g.rel(p.Dir)
+		}
+	}
 	g.errs = append(g.errs, &config.Error{Path: file, Pos: pos, Msg: e.Msg})
 }
 
@@ -155,6 +165,10 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 	want := file + ".go"
 	obj, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName)
 	if obj == nil {
+		if why := g.excluded(p, want); why != "" {
+			g.errorf(at, "%s: jobs/%s/%s %s", where, p.Name, want, why)
+			return nil
+		}
 		var declared []string
 		for _, name := range p.Types.Scope().Names() {
 			o, isType := p.Types.Scope().Lookup(name).(*types.TypeName)
@@ -188,6 +202,47 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 		return nil
 	}
 	return named
+}
+
+// excluded says why the go tool left the file named base of package p out
+// of the build, with the position of the cause, or returns "" when it did
+// not: a build constraint (//go:build ignore, a GOOS), or an import of "C"
+// while cgo is disabled.
+func (g *generator) excluded(p *packages.Package, base string) string {
+	var file string
+	for _, f := range p.IgnoredFiles {
+		if filepath.Base(f) == base {
+			file = f
+		}
+	}
+	if file == "" {
+		return ""
+	}
+	fset := token.NewFileSet()
+	f, _ := parser.ParseFile(fset, file, nil, parser.ImportsOnly|parser.ParseComments)
+	if f == nil {
+		return "is left out of the build by the go tool"
+	}
+	withCgo := build.Default
+	withCgo.CgoEnabled = true
+	if match, _ := withCgo.MatchFile(filepath.Dir(file), base); match {
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"C"` {
+				return fmt.Sprintf(`is left out of the build: it imports "C", and cgo is disabled (CGO_ENABLED=0, or no C compiler was found) (%s)`, g.goPos(fset, imp.Pos()))
+			}
+		}
+	}
+	for _, cg := range f.Comments {
+		if cg.Pos() > f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if constraint.IsGoBuild(c.Text) || constraint.IsPlusBuild(c.Text) {
+				return fmt.Sprintf("is left out of the build by its build constraint %s (%s)", clip.Quote(c.Text), g.goPos(fset, c.Pos()))
+			}
+		}
+	}
+	return "is left out of the build by the go tool"
 }
 
 // checkTask checks a task's type and its Run method and records the
