@@ -319,16 +319,19 @@ func (g *generator) checkGraphs() {
 			if len(c.loop) > 2 {
 				msg = "is on a dependency cycle"
 			}
+			if len(c.loop) > maxListed {
+				msg = fmt.Sprintf("is on a dependency cycle of %d tasks", len(c.loop)-1)
+			}
 			also := ""
 			if len(c.others) > 0 {
 				others := make([]string, len(c.others))
 				for k, i := range c.others {
 					others[k] = names[i]
 				}
-				also = "; also on a cycle with them: " + strings.Join(others, ", ")
+				also = "; also on a cycle with them: " + elide(others, ", ")
 			}
 			first := c.loop[0]
-			g.errorf(j.tasks[first].cfg.Pos, "job %s: task %s %s: %s%s", clip.Quote(j.cfg.Name), clip.Quote(names[first]), msg, strings.Join(path, " -> "), also)
+			g.errorf(j.tasks[first].cfg.Pos, "job %s: task %s %s: %s%s", clip.Quote(j.cfg.Name), clip.Quote(names[first]), msg, elide(path, " -> "), also)
 		}
 		if len(cycles) > 0 {
 			continue // still type-checked, for the other problems; never emitted, as errors were reported
@@ -339,6 +342,36 @@ func (g *generator) checkGraphs() {
 			t.level = level[i]
 		}
 	}
+}
+
+// maxListed is the most names a message lists in full; see [elide].
+const maxListed = 10
+
+// elide joins names with sep. A list of more than [maxListed] names, or
+// longer than about 600 bytes, keeps its first few and last few names, up to
+// about 300 bytes each way, and says how many it leaves out between them,
+// so that a cycle through 5,000 tasks is still one readable line.
+func elide(names []string, sep string) string {
+	const budget = 300
+	total := 0
+	for _, n := range names {
+		total += len(n) + len(sep)
+	}
+	if len(names) <= maxListed && total <= 2*budget {
+		return strings.Join(names, sep)
+	}
+	head, used := 0, 0
+	for head < 4 && head < len(names)-2 && (head == 0 || used+len(names[head]) <= budget) {
+		used += len(names[head]) + len(sep)
+		head++
+	}
+	tail, used := 0, 0
+	for tail < 3 && head+tail < len(names)-1 && (tail == 0 || used+len(names[len(names)-1-tail]) <= budget) {
+		used += len(names[len(names)-1-tail]) + len(sep)
+		tail++
+	}
+	left := len(names) - head - tail
+	return strings.Join(names[:head], sep) + sep + fmt.Sprintf("(%d more)", left) + sep + strings.Join(names[len(names)-tail:], sep)
 }
 
 // listDir returns the names of the folders (dirs) or of the Go files,

@@ -374,7 +374,7 @@ func (g *generator) bind(j *job) bool {
 				for _, c := range cands {
 					names = append(names, clip.Quote(j.tasks[c].cfg.Name))
 				}
-				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types", where, pi+1, typeName(pt), strings.Join(names, " and "), typeName(pt))
+				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types", where, pi+1, typeName(pt), elide(names, " and "), typeName(pt))
 				ok = false
 			}
 		}
@@ -456,7 +456,7 @@ func (g *generator) describeDeps(j *job, t *task) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s (%s)", clip.Quote(j.tasks[d].cfg.Name), r))
 	}
-	return strings.Join(parts, ", ")
+	return elide(parts, ", ")
 }
 
 // typeName formats a type for messages, packages by name.

@@ -31,6 +31,22 @@ func oneJob(keyLit string) string {
 	return `{"jobs": {` + keyLit + `: {"tasks": [{"name": "jobs.pipe.numbers"}]}}}` + "\n"
 }
 
+// ringOfTasks is a config of job "pipe" with n tasks t0 ... t<n-1> in one
+// cycle: each depends on the next, the last on the first. The first name
+// starts at 1:39.
+func ringOfTasks(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"jobs": {"pipe": {"tasks": [`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, `{"name": "jobs.pipe.t%d", "dependencies": ["jobs.pipe.t%d"]}`, i, (i+1)%n)
+	}
+	b.WriteString("]}}}\n")
+	return b.String()
+}
+
 // TestHostileConfigs feeds jobgen one hostile config per case. Each must
 // fail with exit 1 (never 0, never 2 and never a crash), name what is wrong
 // and where (config/job_config.json:line:col), and leave gen/ and cmd/
@@ -76,6 +92,8 @@ func TestHostileConfigs(t *testing.T) {
 		{name: "huge invalid name (5 MB)", config: oneTask(`"jobs.pipe.` + strings.Repeat("A", 5*mb) + `"`), wants: []string{cfgRel + ":1:39: ", `"jobs.pipe.AAAA`, "does not match pattern"}},
 		{name: "huge whitespace (8 MB) before garbage", config: `{"jobs": ` + strings.Repeat(" ", 8*mb) + "@}", wants: []string{cfgRel + fmt.Sprintf(":1:%d: ", 10+8*mb)}},
 		{name: "huge unknown key (5 MB)", config: `{"jobs": {"pipe": {"tasks": [{"name": "jobs.pipe.numbers"}]}}, "x": [` + strings.Repeat(`"`+strings.Repeat("x", 62)+`",`, 5*mb/65) + "1]}", wants: []string{cfgRel + ":1:64: ", `"x"`}},
+		{name: "cycle of 5000 tasks", config: ringOfTasks(5000), wants: []string{cfgRel + ":1:39: ",
+			`job "pipe": task "jobs.pipe.t0" is on a dependency cycle of 5000 tasks: jobs.pipe.t0 -> jobs.pipe.t1 -> jobs.pipe.t2 -> jobs.pipe.t3 -> (4994 more) -> jobs.pipe.t4998 -> jobs.pipe.t4999 -> jobs.pipe.t0` + "\n"}},
 		{name: "many errors (20000)", config: `{"jobs": {"pipe": {"tasks": [` + strings.Repeat(`{"name": 1},`, 19999) + `{"name": 1}]}}}`, wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[19999].name: must be a string", "jobgen: 20000 errors\n"}},
 
 		// Names: the allowlist and what it protects.
