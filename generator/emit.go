@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/taskorchestrator/taskorchestrator/config"
 )
 
 // rtAlias is the fixed import name of our runtime package in generated
@@ -57,11 +59,14 @@ func (g *generator) emit() (*Result, error) {
 		res.Jobs = append(res.Jobs, j.describe())
 	}
 	slices.SortFunc(res.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	stale, err := staleFiles(g.opts.Dir, res.Files)
+	stale, kept, err := staleFiles(g.opts.Dir, res.Files)
 	if err != nil {
 		return nil, err
 	}
 	res.Stale = stale
+	for _, p := range kept {
+		g.warnf(p, config.Pos{}, "kept, as jobgen did not generate it (its first line is not the generated-code header); the generated files beside it belong to no job of %s and are removed, so %s stays; move or delete it", g.cfgPath, path.Dir(p))
+	}
 	return res, nil
 }
 

@@ -122,6 +122,7 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.errs.Sort()
 	res.Warnings = g.errs
 	return res, nil
 }

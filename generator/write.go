@@ -309,20 +309,20 @@ func sameContent(name string, data []byte) (bool, error) {
 }
 
 // staleFiles lists the files with the generated marker under gen/*/ and
-// cmd/*/ that are not in keep.
-func staleFiles(dir string, keep []File) ([]string, error) {
+// cmd/*/ that are not in keep, and the other entries of the folders that
+// hold such files: they stay when the stale files are removed.
+func staleFiles(dir string, keep []File) (stale, kept []string, err error) {
 	want := map[string]bool{}
 	for _, f := range keep {
 		want[f.Path] = true
 	}
-	var stale []string
 	for _, root := range outputRoots {
 		subs, err := os.ReadDir(filepath.Join(dir, root))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, sub := range subs {
 			if !sub.IsDir() { // also skips symbolic links
@@ -330,25 +330,36 @@ func staleFiles(dir string, keep []File) ([]string, error) {
 			}
 			files, err := os.ReadDir(filepath.Join(dir, root, sub.Name()))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
+			var here, others []string
 			for _, f := range files {
 				rel := path.Join(root, sub.Name(), f.Name())
-				if !f.Type().IsRegular() || !strings.HasSuffix(f.Name(), ".go") || want[rel] {
+				if want[rel] {
 					continue
 				}
-				ours, err := hasMarker(filepath.Join(dir, filepath.FromSlash(rel)))
-				if err != nil {
-					return nil, err
+				ours := false
+				if f.Type().IsRegular() && strings.HasSuffix(f.Name(), ".go") {
+					ours, err = hasMarker(filepath.Join(dir, filepath.FromSlash(rel)))
+					if err != nil {
+						return nil, nil, err
+					}
 				}
 				if ours {
-					stale = append(stale, rel)
+					here = append(here, rel)
+				} else {
+					others = append(others, rel)
 				}
+			}
+			stale = append(stale, here...)
+			if len(here) > 0 {
+				kept = append(kept, others...)
 			}
 		}
 	}
 	slices.Sort(stale)
-	return stale, nil
+	slices.Sort(kept)
+	return stale, kept, nil
 }
 
 // hasMarker reports whether a file's first line is jobgen's header.

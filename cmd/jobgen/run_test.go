@@ -83,12 +83,19 @@ func TestRemovedJobLeavesNoGeneratedFiles(t *testing.T) {
 	text = strings.TrimRight(text[:i], " \n,") + "\n  }\n}\n"
 	require.NoError(t, os.WriteFile(cfg, []byte(text), 0o644))
 
+	const keptWarning = "gen/fan/notes.go: warning: kept, as jobgen did not generate it (its first line is not the generated-code header); " +
+		"the generated files beside it belong to no job of config/job_config.json and are removed, so gen/fan stays; move or delete it\n"
 	code, _, stderr := jobgen(t, "check", "-dir", dir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "cmd/fan/main.go: generated file belongs to no job of config/job_config.json; go generate ./... removes it")
+	assert.Contains(t, stderr, keptWarning)
 
 	code, _, stderr = jobgen(t, "generate", "-dir", dir)
 	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, keptWarning)
+	assert.Contains(t, stderr, "jobgen: removed gen/fan/fan_gen.go\n")
+	assert.Contains(t, stderr, "jobgen: removed cmd/fan/main.go\n")
+	assert.NotContains(t, stderr, "updated", "nothing else changed")
 	assert.NoFileExists(t, filepath.Join(dir, "gen", "fan", "fan_gen.go"))
 	assert.NoDirExists(t, filepath.Join(dir, "cmd", "fan"))
 	assert.FileExists(t, mine, "a file without the generated marker is never touched")
