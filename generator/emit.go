@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"go/types"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -59,11 +61,19 @@ func (g *generator) emit() (*Result, error) {
 		res.Jobs = append(res.Jobs, j.describe())
 	}
 	slices.SortFunc(res.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	stale, kept, err := staleFiles(g.opts.Dir, res.Files)
+	stale, temps, kept, err := staleFiles(g.opts.Dir, res.Files)
 	if err != nil {
 		return nil, err
 	}
-	res.Stale = stale
+	res.Stale, res.Leftovers = stale, temps
+	now := time.Now()
+	for _, p := range temps {
+		when := "jobgen generate removes it"
+		if fi, err := os.Lstat(filepath.Join(g.opts.Dir, filepath.FromSlash(p))); err == nil && now.Sub(fi.ModTime()) < LeftoverAge {
+			when = fmt.Sprintf("jobgen generate removes it once it is %v old (it may be another run's, still writing)", LeftoverAge)
+		}
+		g.warnf(p, config.Pos{}, "temporary file of a jobgen run that was killed between writing and renaming a file; %s", when)
+	}
 	for _, p := range kept {
 		g.warnf(p, config.Pos{}, "kept, as jobgen did not generate it (its first line is not the generated-code header); the generated files beside it belong to no job of %s and are removed, so %s stays; move or delete it", g.cfgPath, path.Dir(p))
 	}

@@ -155,7 +155,7 @@ func generate(c *cli.Context, stderr io.Writer, write bool) error {
 		done, err := res.Commit(dir)
 		for _, p := range done {
 			did := "updated"
-			if slices.Contains(res.Stale, p) {
+			if slices.Contains(res.Stale, p) || slices.Contains(res.Leftovers, p) {
 				did = "removed"
 			}
 			fmt.Fprintf(stderr, "jobgen: %s %s\n", did, p)
