@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"go/types"
+	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -76,6 +78,7 @@ type generator struct {
 	cfgPath string // display path of the config
 	errs    config.Errors
 	jobs    []*job
+	realDir string // opts.Dir with symbolic links resolved, once needed
 }
 
 // Generate validates the config and the task code it names, and returns
@@ -91,7 +94,11 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		opts.Config = DefaultConfig
 	}
 	g := &generator{opts: opts, cfgPath: path.Clean(filepath.ToSlash(opts.Config))}
-	gomod, err := os.ReadFile(filepath.Join(opts.Dir, "go.mod"))
+	gomod, err := readInput(filepath.Join(opts.Dir, "go.mod"))
+	var bad *badInputError
+	if errors.As(err, &bad) {
+		return nil, fmt.Errorf("read module: go.mod %s", bad.msg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read module: %w", err)
 	}
@@ -99,7 +106,10 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if g.modPath == "" {
 		return nil, fmt.Errorf("%s: no module path", filepath.Join(opts.Dir, "go.mod"))
 	}
-	data, err := os.ReadFile(filepath.Join(opts.Dir, filepath.FromSlash(g.cfgPath)))
+	data, err := readInput(filepath.Join(opts.Dir, filepath.FromSlash(g.cfgPath)))
+	if errors.As(err, &bad) {
+		return nil, config.Errors{{Path: g.cfgPath, Msg: bad.msg}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -125,6 +135,61 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	g.errs.Sort()
 	res.Warnings = g.errs
 	return res, nil
+}
+
+// MaxInputSize is the most bytes [Generate] reads of the config (and of
+// go.mod): 16 MiB, well above the config of a job of 100,000 tasks (about
+// 10 MiB), so that a config that is a huge file, or a link to one, fails at
+// once instead of filling the memory.
+const MaxInputSize = 16 << 20
+
+// badInputError is a file that [readInput] refuses to read: not a regular
+// file, or larger than [MaxInputSize].
+type badInputError struct{ msg string }
+
+func (e *badInputError) Error() string { return e.msg }
+
+// readInput reads the regular file name, at most [MaxInputSize] bytes of
+// it. Anything else (a device such as /dev/zero, a named pipe, which would
+// block, a folder, a larger file) is a *badInputError, checked before it
+// is opened and again once it is.
+func readInput(name string) ([]byte, error) {
+	regular := func(fi fs.FileInfo) error {
+		if !fi.Mode().IsRegular() {
+			kind := "folder"
+			if !fi.IsDir() {
+				kind = fileKind(fi.Mode())
+			}
+			return &badInputError{fmt.Sprintf("is a %s, not a regular file", kind)}
+		}
+		return nil
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxInputSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxInputSize {
+		return nil, &badInputError{fmt.Sprintf("is larger than %d MiB, the most jobgen reads", MaxInputSize>>20)}
+	}
+	return data, nil
 }
 
 // errorf records a problem at a position of the config.
@@ -269,7 +334,7 @@ func (g *generator) checkFiles() {
 				ok = g.checkSourceFile(&names, j.cfg.HandlerPos, where, d.pkg, d.file, j.handler.typeName) && ok
 			}
 		}
-		ok = g.checkCollisions(&names, j) && ok
+		ok = g.checkFolders(&names, j) && ok
 		if ok {
 			ok = g.checkSpelling(j) // only a case-insensitive file system gets here with a wrong case
 		}

@@ -41,8 +41,12 @@ const notExist = "does not exist"
 
 // checkSource says what is wrong with rel, a slash path under the module
 // root that the config names as a source folder (dir) or Go file, or
-// returns "" when it is fine: [notExist], or what it is instead.
+// returns "" when it is fine: [notExist], a symbolic link on the way that
+// leads out of the module, or what it is instead.
 func (g *generator) checkSource(rel string, dir bool) string {
+	if msg := g.linkOut(rel); msg != "" {
+		return msg
+	}
 	fi, err := os.Stat(filepath.Join(g.opts.Dir, filepath.FromSlash(rel)))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -55,6 +59,46 @@ func (g *generator) checkSource(rel string, dir bool) string {
 		return "is a folder, not a file"
 	case !dir && !fi.Mode().IsRegular():
 		return fmt.Sprintf("is a %s, not a regular file", fileKind(fi.Mode()))
+	}
+	return ""
+}
+
+// linkOut says which element of rel, a slash path under the module root,
+// is a symbolic link that leads out of the module, or to nothing, or
+// returns "". Task code is read only from inside the module: a link out of
+// it would make what is built depend on files that the module does not
+// hold. A link that stays inside the module is fine.
+func (g *generator) linkOut(rel string) string {
+	if g.realDir == "" {
+		real, err := filepath.EvalSymlinks(g.opts.Dir)
+		if err != nil {
+			return "" // the module root itself cannot be resolved: the stat that follows says why
+		}
+		g.realDir = real
+	}
+	at := ""
+	for _, part := range strings.Split(rel, "/") {
+		at = path.Join(at, part)
+		full := filepath.Join(g.opts.Dir, filepath.FromSlash(at))
+		fi, err := os.Lstat(full)
+		if err != nil {
+			return "" // missing: the stat that follows says so
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		target, _ := os.Readlink(full)
+		what := "is a symbolic link"
+		if at != rel {
+			what = "is inside " + at + ", a symbolic link"
+		}
+		real, err := filepath.EvalSymlinks(full)
+		if err != nil {
+			return fmt.Sprintf("%s to %s, which cannot be followed: %v", what, clip.Quote(target), errors.Unwrap(err))
+		}
+		if r, err := filepath.Rel(g.realDir, real); err != nil || !filepath.IsLocal(r) && r != "." {
+			return fmt.Sprintf("%s to %s, outside the module; jobgen reads task code only from inside the module", what, clip.Quote(target))
+		}
 	}
 	return ""
 }
@@ -76,12 +120,15 @@ func fileKind(m fs.FileMode) string {
 	return "special file"
 }
 
-// checkCollisions reports Go files of the job's folder, and of its
-// handler's, whose names differ only in case: the go tool refuses such a
-// package with a message that names neither the folder nor a position.
-// The problem is reported at the task whose file is one of them, or at the
-// job. It reports whether the job is fine.
-func (g *generator) checkCollisions(names *folderNames, j *job) bool {
+// checkFolders checks the Go files of the job's folder, and of its
+// handler's, that go list would read. Files whose names differ only in
+// case are reported at the task whose file is one of them, or at the job:
+// the go tool refuses such a package with a message that names neither
+// the folder nor a position. A file that no name of the config points at
+// (those are checked by [generator.checkSource]) and that is a symbolic
+// link out of the module is reported at the job. It reports whether the
+// job is fine.
+func (g *generator) checkFolders(names *folderNames, j *job) bool {
 	type entry struct {
 		pos   config.Pos
 		where string
@@ -104,6 +151,17 @@ func (g *generator) checkCollisions(names *folderNames, j *job) bool {
 	}
 	ok := true
 	for _, folder := range folders {
+		entries, _ := os.ReadDir(filepath.Join(g.opts.Dir, filepath.FromSlash(folder)))
+		for _, e := range entries {
+			rel := path.Join(folder, e.Name())
+			if _, isNamed := named[rel]; isNamed || e.Type()&fs.ModeSymlink == 0 || !strings.HasSuffix(e.Name(), ".go") {
+				continue
+			}
+			if msg := g.linkOut(rel); msg != "" {
+				g.errorf(j.cfg.Pos, "%s: %s %s", jobWhere, rel, msg)
+				ok = false
+			}
+		}
 		for _, same := range names.collisions(g.opts.Dir, folder) {
 			at := entry{j.cfg.Pos, jobWhere}
 			for _, n := range same {

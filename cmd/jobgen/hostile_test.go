@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -46,6 +47,27 @@ func ringOfTasks(n int) string {
 	}
 	b.WriteString("]}}}\n")
 	return b.String()
+}
+
+// linkOut moves rel of the module to a new folder outside it and puts a
+// symbolic link to it in its place.
+func linkOut(rel string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		outside := filepath.Join(t.TempDir(), filepath.Base(rel))
+		require.NoError(t, os.Rename(filepath.Join(dir, filepath.FromSlash(rel)), outside))
+		require.NoError(t, os.Symlink(outside, filepath.Join(dir, filepath.FromSlash(rel))))
+	}
+}
+
+// replaceConfig removes the config file and calls put with its path to put
+// something else there (snapshotInputs removes it again before it writes
+// the config back).
+func replaceConfig(put func(t *testing.T, cfg string)) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		cfg := filepath.Join(dir, filepath.FromSlash(cfgRel))
+		require.NoError(t, os.Remove(cfg))
+		put(t, cfg)
+	}
 }
 
 // TestHostileConfigs feeds jobgen one hostile config per case. Each must
@@ -131,6 +153,40 @@ func TestHostileConfigs(t *testing.T) {
 			wants: []string{cfgRel + ":1:31: ", `package part of handler name "internal" is reserved`}},
 		{name: "overlong name", config: oneTask(`"jobs.pipe.` + strings.Repeat("x", 101) + `"`), wants: []string{cfgRel + ":1:39: ", "longer than 100 characters"}},
 
+		// Files that are not what they seem: links out of the module, files
+		// that never end.
+		{name: "job folder is a link out of the module", config: valid, edit: linkOut("jobs/pipe"),
+			wants: []string{cfgRel + ":3:5: ", `job "pipe": jobs/pipe is a symbolic link to "/`, `", outside the module; jobgen reads task code only from inside the module`}},
+		{name: "jobs folder is a link out of the module", config: valid, edit: linkOut("jobs"),
+			wants: []string{cfgRel + ":3:5: ", `job "pipe": jobs/pipe is inside jobs, a symbolic link to "/`, `", outside the module`}},
+		{name: "task file is a link out of the module", config: valid, edit: linkOut("jobs/pipe/evens.go"),
+			wants: []string{cfgRel + ":7:18: ", `job "pipe": task "jobs.pipe.evens": jobs/pipe/evens.go is a symbolic link to "/`, `", outside the module`}},
+		{name: "other Go file is a link out of the module", config: valid, edit: linkOut("jobs/pipe/types.go"),
+			wants: []string{cfgRel + ":3:5: ", `job "pipe": jobs/pipe/types.go is a symbolic link to "/`, `", outside the module`}},
+		{name: "dangling link as a task file", config: valid, edit: func(t *testing.T, dir string) {
+			removeFile("jobs/pipe/evens.go")(t, dir)
+			require.NoError(t, os.Symlink("nowhere.go", filepath.Join(dir, "jobs", "pipe", "evens.go")))
+		}, wants: []string{cfgRel + ":7:18: ", `jobs/pipe/evens.go is a symbolic link to "nowhere.go", which cannot be followed: no such file or directory`}},
+		{name: "config is a link to a device", edit: replaceConfig(func(t *testing.T, cfg string) {
+			if _, err := os.Stat("/dev/zero"); err != nil {
+				t.Skip("no /dev/zero here")
+			}
+			require.NoError(t, os.Symlink("/dev/zero", cfg))
+		}),
+			wants: []string{cfgRel + ": is a character device, not a regular file\n"}},
+		{name: "config is a named pipe", edit: replaceConfig(func(t *testing.T, cfg string) {
+			if err := mkfifo(cfg); errors.Is(err, errors.ErrUnsupported) {
+				t.Skip("no named pipes here")
+			} else {
+				require.NoError(t, err)
+			}
+		}),
+			wants: []string{cfgRel + ": is a named pipe, not a regular file\n"}},
+		{name: "config of 64 MiB", config: valid, edit: replaceConfig(func(t *testing.T, cfg string) {
+			require.NoError(t, os.WriteFile(cfg, []byte(valid), 0o644))
+			require.NoError(t, os.Truncate(cfg, 64*mb)) // sparse: NUL bytes after the config
+		}), wants: []string{cfgRel + ": is larger than 16 MiB, the most jobgen reads\n"}},
+
 		// A hand-written file where a new job's wiring would go.
 		{
 			name:   "job collides with a hand-written command",
@@ -169,7 +225,7 @@ func TestHostileConfigs(t *testing.T) {
 					assert.Contains(t, stderr, w, cmd)
 				}
 				assert.True(t, strings.HasPrefix(stderr, cfgRel+":"), "%s: the first line is positioned:\n%s", cmd, shown)
-				assert.Regexp(t, `jobgen: \d+ errors?\n$`, stderr, "ends with a count")
+				assert.Regexp(t, `jobgen: \d+ errors?(, \d+ warnings?)?\n$`, stderr, "ends with a count")
 				for _, line := range strings.Split(stderr, "\n") {
 					assert.Less(t, len(line), 1000, "%s: a line of the message is very long", cmd)
 				}
@@ -364,4 +420,15 @@ func TestLeftoverTempFiles(t *testing.T) {
 	assert.FileExists(t, filepath.Join(dir, "cmd", "fan", ".main.go.tmp-7"), "a young one may be another run's")
 	assert.FileExists(t, filepath.Join(dir, "gen", "pipe", ".notes.tmp-1"))
 	assert.ElementsMatch(t, []string{filepath.Join(dir, "cmd", "fan", ".main.go.tmp-7"), filepath.Join(dir, "gen", "pipe", ".notes.tmp-1")}, tempFiles(t, dir))
+}
+
+// TestLinkInsideModule links a task file to a file elsewhere in the module:
+// that is fine, only links that leave the module are refused.
+func TestLinkInsideModule(t *testing.T) {
+	dir := fixture(t)
+	testmod.WriteFile(t, dir, "sources/evens.go.txt", "")
+	require.NoError(t, os.Rename(filepath.Join(dir, "jobs", "pipe", "evens.go"), filepath.Join(dir, "sources", "evens.go.txt")))
+	require.NoError(t, os.Symlink(filepath.Join("..", "..", "sources", "evens.go.txt"), filepath.Join(dir, "jobs", "pipe", "evens.go")))
+	code, _, stderr := jobgen(t, "check", "-dir", dir)
+	assert.Equal(t, 0, code, stderr)
 }

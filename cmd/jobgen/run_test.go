@@ -308,6 +308,7 @@ func snapshotInputs(t *testing.T, dir string) func() {
 	}
 	return func() {
 		require.NoError(t, os.RemoveAll(filepath.Join(dir, "jobs")))
+		require.NoError(t, os.RemoveAll(filepath.Join(dir, "config"))) // it may be a link to a device, or a named pipe
 		for p, content := range saved {
 			testmod.WriteFile(t, dir, p, content)
 		}
