@@ -25,9 +25,15 @@
 //
 // Warnings ([config.Error] with Warning set) do not make the input invalid:
 // a dependency whose result no parameter takes, in a task whose Run takes
-// the results of others (most often a parameter of the wrong type), and a
+// the results of others (most often a parameter of the wrong type), a
 // file under jobs/<job>/ that declares a task type no task of the config
-// names. They come back in [Result.Warnings], or with the errors.
+// names, a file without [Marker] kept in a folder whose generated files
+// are stale, and a temporary file of a killed run ([Result.Leftovers]).
+// They come back in [Result.Warnings], or with the errors.
+//
+// Generate reads the config only from a regular file of at most
+// [MaxInputSize] bytes, and task code only from inside the module: a
+// symbolic link that leads out of it is an error.
 //
 // The binding rule: the parameters of Run after ctx are filled with the
 // results of the task's dependencies, matched by identical type. A
