@@ -24,12 +24,9 @@ func Quote(s string) string {
 	b.WriteByte('"')
 	n := 0
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		_, size := utf8.DecodeRuneInString(s[i:])
 		q := strconv.QuoteToASCII(s[i : i+size]) // one rune, or one invalid byte
 		q = q[1 : len(q)-1]
-		if r == '\'' {
-			q = "'"
-		}
 		if n+len(q) > Max {
 			b.WriteString(`"...`)
 			return b.String()
