@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/taskorchestrator/taskorchestrator/internal/clip"
 )
 
 // maxDepth is how deeply arrays and objects may nest. A job config needs 6.
@@ -146,18 +148,10 @@ func isPlainKey(key string) bool {
 	return true
 }
 
-// quote quotes s for a message, shortening very long strings.
-func quote(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return strconv.Quote(s)
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "..."
-}
+// quote quotes s for a message, escaping every non-ASCII rune and
+// shortening very long strings: it is [clip.Quote], the one helper the
+// config loader and the generator quote names with.
+func quote(s string) string { return clip.Quote(s) }
 
 // parser is a JSON parser that records the offset of every value and key.
 // It stops at the first syntax error; duplicate keys and numbers out of range
@@ -230,7 +224,7 @@ func describeAt(data []byte, off int) string {
 	if r == utf8.RuneError && size <= 1 {
 		return fmt.Sprintf("invalid UTF-8 byte 0x%02x", data[off])
 	}
-	return strconv.QuoteRune(r)
+	return strconv.QuoteRuneToASCII(r)
 }
 
 func (p *parser) skipSpace() {

@@ -40,7 +40,9 @@
 // a dependency whose result no parameter takes, in a task whose Run takes
 // the results of others (most often a parameter of the wrong type), a
 // file under jobs/<job>/ that declares a task type no task of the config
-// names, and, for a job on Temporal, a result that arrives changed (an
+// names, a file without [Marker] kept in a folder whose generated files
+// are stale, a temporary file of a killed run ([Result.Leftovers]), and,
+// for a job on Temporal, a result that arrives changed (an
 // unexported field, which encoding/json leaves out; a time.Time, which
 // loses its zone name and monotonic reading; a struct that gets its
 // MarshalJSON from an embedded field and so encodes that field alone).
@@ -55,6 +57,10 @@
 // and result type, with full package paths), and the levels. The same
 // config and task code give the same fingerprint on every machine; it
 // does not cover the fields of the result types.
+//
+// Generate reads the config only from a regular file of at most
+// [MaxInputSize] bytes, and task code only from inside the module: a
+// symbolic link that leads out of it is an error.
 //
 // The binding rule: the parameters of Run after ctx are filled with the
 // results of the task's dependencies, matched by identical type. A

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"go/types"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +15,8 @@ import (
 	"time"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/taskorchestrator/taskorchestrator/config"
 )
 
 // rtAlias is the fixed import name of our runtime package in generated
@@ -57,11 +61,22 @@ func (g *generator) emit() (*Result, error) {
 		res.Jobs = append(res.Jobs, j.describe())
 	}
 	slices.SortFunc(res.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	stale, err := staleFiles(g.opts.Dir, res.Files)
+	stale, temps, kept, err := staleFiles(g.opts.Dir, res.Files)
 	if err != nil {
 		return nil, err
 	}
-	res.Stale = stale
+	res.Stale, res.Leftovers = stale, temps
+	now := time.Now()
+	for _, p := range temps {
+		when := "jobgen generate removes it"
+		if fi, err := os.Lstat(filepath.Join(g.opts.Dir, filepath.FromSlash(p))); err == nil && now.Sub(fi.ModTime()) < LeftoverAge {
+			when = fmt.Sprintf("jobgen generate removes it once it is %v old (it may be another run's, still writing)", LeftoverAge)
+		}
+		g.warnf(p, config.Pos{}, "temporary file of a jobgen run that was killed between writing and renaming a file; %s", when)
+	}
+	for _, p := range kept {
+		g.warnf(p, config.Pos{}, "kept, as jobgen did not generate it (its first line is not the generated-code header); the generated files beside it belong to no job of %s and are removed, so %s stays; move or delete it", g.cfgPath, path.Dir(p))
+	}
 	return res, nil
 }
 
@@ -271,37 +286,72 @@ type typeCoder struct {
 }
 
 func (tc *typeCoder) code(t types.Type) jen.Code {
-	c, err := typeCode(t, func(p *types.Package) { tc.file.ImportName(p.Path(), p.Name()) })
+	c, err := typeCode(t, func(p *types.Package) error {
+		tc.file.ImportName(p.Path(), p.Name())
+		return nil
+	})
 	if err != nil && tc.err == nil {
 		tc.err = err
 	}
 	return c
 }
 
-// expressible reports why generated code, in another package, could not
-// name type t, or nil when it can.
-func expressible(t types.Type) error {
-	_, err := typeCode(t, func(*types.Package) {})
+// expressible reports why generated code in the package with import path
+// from could not name type t, or nil when it can: every package the type
+// refers to must be importable from there.
+func expressible(t types.Type, from string) error {
+	_, err := typeCode(t, func(p *types.Package) error { return importable(p, from) })
 	return err
 }
 
+// importable reports why code in the package with import path from cannot
+// import p, or nil when it can. It applies the go tool's rules: a package
+// main is not importable; a path with an "internal" element only from the
+// tree rooted at the parent of its last "internal" folder (never, for the
+// standard library's, from outside it); and the standard library's vendor/
+// copies not at all.
+func importable(p *types.Package, from string) error {
+	path := p.Path()
+	if p.Name() == "main" {
+		return fmt.Errorf("package %s is a command (package main), which no package can import", path)
+	}
+	if strings.HasPrefix(path, "vendor/") || strings.Contains(path, "/vendor/") {
+		return fmt.Errorf("package %s is a vendored copy, which only its own tree can import", path)
+	}
+	var parent string
+	switch {
+	case strings.HasSuffix(path, "/internal"):
+		parent = strings.TrimSuffix(path, "/internal")
+	case strings.Contains(path, "/internal/"):
+		parent = path[:strings.LastIndex(path, "/internal/")]
+	case path == "internal" || strings.HasPrefix(path, "internal/"):
+		return fmt.Errorf("package %s is internal to the standard library", path)
+	default:
+		return nil
+	}
+	if from == parent || strings.HasPrefix(from, parent+"/") {
+		return nil
+	}
+	return fmt.Errorf("package %s is internal to %s, and the generated package %s is outside it", path, parent, from)
+}
+
 // typeCode turns a type into code; use is called with every package the
-// code refers to.
-func typeCode(t types.Type, use func(*types.Package)) (*jen.Statement, error) {
+// code refers to, and an error it returns is the result.
+func typeCode(t types.Type, use func(*types.Package) error) (*jen.Statement, error) {
 	switch t := t.(type) {
 	case *types.Basic:
 		if t.Kind() == types.UnsafePointer {
-			use(types.Unsafe)
-			return jen.Qual("unsafe", "Pointer"), nil
+			return jen.Qual("unsafe", "Pointer"), use(types.Unsafe)
 		}
 		return jen.Id(t.Name()), nil
 	case *types.Alias:
 		obj := t.Obj()
 		if obj.Pkg() != nil && obj.Exported() && t.TypeArgs().Len() == 0 {
-			use(obj.Pkg())
-			return jen.Qual(obj.Pkg().Path(), obj.Name()), nil
+			if err := use(obj.Pkg()); err == nil {
+				return jen.Qual(obj.Pkg().Path(), obj.Name()), nil
+			}
 		}
-		return typeCode(types.Unalias(t), use)
+		return typeCode(types.Unalias(t), use) // an alias generated code cannot name may stand for a type it can
 	case *types.Named:
 		obj := t.Obj()
 		if obj.Pkg() == nil { // error, comparable
@@ -313,7 +363,9 @@ func typeCode(t types.Type, use func(*types.Package)) (*jen.Statement, error) {
 		if obj.Parent() != obj.Pkg().Scope() {
 			return nil, fmt.Errorf("%s is declared inside a function", obj.Name())
 		}
-		use(obj.Pkg())
+		if err := use(obj.Pkg()); err != nil {
+			return nil, err
+		}
 		s := jen.Qual(obj.Pkg().Path(), obj.Name())
 		if n := t.TypeArgs().Len(); n > 0 {
 			args := make([]jen.Code, n)

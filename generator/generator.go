@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"go/types"
+	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -15,6 +17,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/internal/clip"
 )
 
 // DefaultConfig is where the config lives, relative to the module root.
@@ -79,6 +82,7 @@ type generator struct {
 	cfgPath string // display path of the config
 	errs    config.Errors
 	jobs    []*job
+	realDir string // opts.Dir with symbolic links resolved, once needed
 }
 
 // Generate validates the config and the task code it names, and returns
@@ -94,7 +98,11 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		opts.Config = DefaultConfig
 	}
 	g := &generator{opts: opts, cfgPath: path.Clean(filepath.ToSlash(opts.Config))}
-	gomod, err := os.ReadFile(filepath.Join(opts.Dir, "go.mod"))
+	gomod, err := readInput(filepath.Join(opts.Dir, "go.mod"))
+	var bad *badInputError
+	if errors.As(err, &bad) {
+		return nil, fmt.Errorf("read module: go.mod %s", bad.msg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read module: %w", err)
 	}
@@ -102,7 +110,10 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if g.modPath == "" {
 		return nil, fmt.Errorf("%s: no module path", filepath.Join(opts.Dir, "go.mod"))
 	}
-	data, err := os.ReadFile(filepath.Join(opts.Dir, filepath.FromSlash(g.cfgPath)))
+	data, err := readInput(filepath.Join(opts.Dir, filepath.FromSlash(g.cfgPath)))
+	if errors.As(err, &bad) {
+		return nil, config.Errors{{Path: g.cfgPath, Msg: bad.msg}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -125,8 +136,64 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.errs.Sort()
 	res.Warnings = g.errs
 	return res, nil
+}
+
+// MaxInputSize is the most bytes [Generate] reads of the config (and of
+// go.mod): 16 MiB, well above the config of a job of 100,000 tasks (about
+// 10 MiB), so that a config that is a huge file, or a link to one, fails at
+// once instead of filling the memory.
+const MaxInputSize = 16 << 20
+
+// badInputError is a file that [readInput] refuses to read: not a regular
+// file, or larger than [MaxInputSize].
+type badInputError struct{ msg string }
+
+func (e *badInputError) Error() string { return e.msg }
+
+// readInput reads the regular file name, at most [MaxInputSize] bytes of
+// it. Anything else (a device such as /dev/zero, a named pipe, which would
+// block, a folder, a larger file) is a *badInputError, checked before it
+// is opened and again once it is.
+func readInput(name string) ([]byte, error) {
+	regular := func(fi fs.FileInfo) error {
+		if !fi.Mode().IsRegular() {
+			kind := "folder"
+			if !fi.IsDir() {
+				kind = fileKind(fi.Mode())
+			}
+			return &badInputError{fmt.Sprintf("is a %s, not a regular file", kind)}
+		}
+		return nil
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxInputSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxInputSize {
+		return nil, &badInputError{fmt.Sprintf("is larger than %d MiB, the most jobgen reads", MaxInputSize>>20)}
+	}
+	return data, nil
 }
 
 // errorf records a problem at a position of the config.
@@ -143,6 +210,14 @@ func (g *generator) warnf(file string, pos config.Pos, format string, args ...an
 // checkNames applies the naming conventions to every job, task, dependency
 // and handler name, and builds the jobs that pass.
 func (g *generator) checkNames(cfg *config.Config) {
+	owner := map[string]string{} // task name -> the first job that lists it
+	for _, cj := range cfg.Jobs {
+		for _, ct := range cj.Tasks {
+			if _, seen := owner[ct.Name]; !seen {
+				owner[ct.Name] = cj.Name
+			}
+		}
+	}
 	for _, cj := range cfg.Jobs {
 		if msg := checkJobName(cj.Name); msg != "" {
 			g.errorf(cj.Pos, "%s", msg)
@@ -152,7 +227,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 		ok := g.checkHandler(j)
 		types := map[string]*task{}
 		for _, ct := range cj.Tasks {
-			where := fmt.Sprintf("job %q: task %q", cj.Name, clip(ct.Name))
+			where := fmt.Sprintf("job %s: task %s", clip.Quote(cj.Name), clip.Quote(ct.Name))
 			d, msg := splitTaskName(ct.Name)
 			switch {
 			case msg != "":
@@ -160,7 +235,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 				ok = false
 				continue
 			case d.pkg != cj.Name:
-				g.errorf(ct.Pos, "%s: belongs to job %q, but is listed under job %q (want jobs.%s.%s)", where, d.pkg, cj.Name, cj.Name, d.file)
+				g.errorf(ct.Pos, "%s: belongs to job %s, but is listed under job %s (want jobs.%s.%s)", where, clip.Quote(d.pkg), clip.Quote(cj.Name), cj.Name, d.file)
 				ok = false
 				continue
 			}
@@ -171,7 +246,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 			}
 			t := &task{cfg: ct, file: d.file, typeName: pascal(d.file)}
 			if other, dup := types[t.typeName]; dup {
-				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %q (at %s)", where, t.typeName, other.cfg.Name, other.cfg.Pos)
+				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %s (at %s)", where, t.typeName, clip.Quote(other.cfg.Name), other.cfg.Pos)
 				ok = false
 				continue
 			}
@@ -183,7 +258,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 			for _, dep := range t.cfg.Dependencies {
 				i, found := j.byName[dep.Name]
 				if !found {
-					g.errorf(dep.Pos, "job %q: task %q depends on unknown task %q%s", cj.Name, t.cfg.Name, clip(dep.Name), didYouMean(dep.Name, slices.Collect(maps.Keys(j.byName))))
+					g.unknownDependency(cj.Name, t.cfg.Name, dep, owner[dep.Name], slices.Collect(maps.Keys(j.byName)))
 					ok = false
 					continue
 				}
@@ -192,6 +267,23 @@ func (g *generator) checkNames(cfg *config.Config) {
 		}
 		j.bad = !ok
 		g.jobs = append(g.jobs, j)
+	}
+}
+
+// unknownDependency reports a dependency of task of job that names no task
+// of the job: other is the job that lists it, or "". A task can only depend
+// on tasks of its own job, since each job is a binary of its own.
+func (g *generator) unknownDependency(job, task string, dep config.Dependency, other string, names []string) {
+	where := fmt.Sprintf("job %s: task %s", clip.Quote(job), clip.Quote(task))
+	hint := didYouMean(dep.Name, names)
+	d, _ := splitTaskName(dep.Name)
+	switch {
+	case other != "" && other != job:
+		g.errorf(dep.Pos, "%s depends on task %s of job %s, but dependencies must stay inside one job (each job is a binary of its own)%s", where, clip.Quote(dep.Name), clip.Quote(other), hint)
+	case hint == "" && d.pkg != "" && d.pkg != job:
+		g.errorf(dep.Pos, "%s depends on %s, which is not a task of job %s: dependencies must stay inside one job, so their names start with jobs.%s.", where, clip.Quote(dep.Name), clip.Quote(job), job)
+	default:
+		g.errorf(dep.Pos, "%s depends on unknown task %s%s", where, clip.Quote(dep.Name), hint)
 	}
 }
 
@@ -204,46 +296,78 @@ func (g *generator) checkHandler(j *job) bool {
 	}
 	d, msg := splitHandlerName(name)
 	if msg != "" {
-		g.errorf(j.cfg.HandlerPos, "job %q: %s%s", j.cfg.Name, msg, didYouMean(name, []string{genericHandlerName}))
+		g.errorf(j.cfg.HandlerPos, "job %s: %s%s", clip.Quote(j.cfg.Name), msg, didYouMean(name, []string{genericHandlerName}))
 		return false
 	}
 	j.handler = &handler{pkgPath: g.modPath + "/jobs/" + d.pkg, typeName: pascal(d.file)}
 	return true
 }
 
-// checkFiles checks that the folders and files the names point at exist,
-// so the type check can say precisely what is missing.
+// checkFiles checks that the folders and files the names point at exist and
+// are what they should be, so the type check can say precisely what is
+// missing.
 func (g *generator) checkFiles() {
+	var names folderNames
 	g.jobs = slices.DeleteFunc(g.jobs, func(j *job) bool {
-		dir := filepath.Join(g.opts.Dir, "jobs", j.cfg.Name)
-		if !isDir(dir) {
-			g.errorf(j.cfg.Pos, "job %q: folder jobs/%s does not exist%s", j.cfg.Name, j.cfg.Name, didYouMean(j.cfg.Name, g.listDir("jobs", true)))
+		folder := path.Join("jobs", j.cfg.Name)
+		switch problem := g.checkSource(folder, true); problem {
+		case "":
+		case notExist:
+			hint := didYouMean(j.cfg.Name, acceptable(g.listDir("jobs", true), checkJobName))
+			if onDisk, _ := names.spelling(g.opts.Dir, folder); onDisk != "" {
+				hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", clip.Quote(onDisk))
+			}
+			g.errorf(j.cfg.Pos, "job %s: folder %s does not exist%s", clip.Quote(j.cfg.Name), folder, hint)
+			return true
+		default:
+			g.errorf(j.cfg.Pos, "job %s: %s %s", clip.Quote(j.cfg.Name), folder, problem)
 			return true
 		}
 		ok := true
 		for _, t := range j.tasks {
-			file := path.Join("jobs", j.cfg.Name, t.file+".go")
-			if !isFile(filepath.Join(g.opts.Dir, filepath.FromSlash(file))) {
-				g.errorf(t.cfg.Pos, "job %q: task %q: file %s does not exist (it should declare type %s)%s", j.cfg.Name, t.cfg.Name, file, t.typeName,
-					suggestFile("jobs."+j.cfg.Name+".", t.file, g.listDir(path.Join("jobs", j.cfg.Name), false)))
-				ok = false
-			}
+			where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
+			ok = g.checkSourceFile(&names, t.cfg.Pos, where, j.cfg.Name, t.file, t.typeName) && ok
 		}
 		if j.handler != nil {
 			d, _ := splitHandlerName(j.cfg.Handler)
-			file := path.Join("jobs", d.pkg, d.file+".go")
-			if !isFile(filepath.Join(g.opts.Dir, filepath.FromSlash(file))) {
-				g.errorf(j.cfg.HandlerPos, "job %q: handler %q: file %s does not exist (it should declare type %s)%s", j.cfg.Name, j.cfg.Handler, file, j.handler.typeName,
-					suggestFile("jobs."+d.pkg+".", d.file, g.listDir(path.Join("jobs", d.pkg), false)))
+			where := fmt.Sprintf("job %s: handler %s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler))
+			if problem := g.checkSource(path.Join("jobs", d.pkg), true); problem != "" && problem != notExist {
+				g.errorf(j.cfg.HandlerPos, "%s: jobs/%s %s", where, d.pkg, problem)
 				ok = false
+			} else {
+				ok = g.checkSourceFile(&names, j.cfg.HandlerPos, where, d.pkg, d.file, j.handler.typeName) && ok
 			}
 		}
+		ok = g.checkFolders(&names, j) && ok
 		if ok {
 			ok = g.checkSpelling(j) // only a case-insensitive file system gets here with a wrong case
 		}
 		ok = g.checkOutputs(j) && ok
 		return !ok
 	})
+}
+
+// checkSourceFile checks jobs/<pkg>/<file>.go, named by the config at pos:
+// when it is missing, it points at a file of the same name but for case, or
+// suggests a close name that the conventions accept. It reports whether the
+// file is fine.
+func (g *generator) checkSourceFile(names *folderNames, pos config.Pos, where, pkg, file, typeName string) bool {
+	folder := path.Join("jobs", pkg)
+	prefix := "jobs." + pkg + "."
+	rel := path.Join(folder, file+".go")
+	switch problem := g.checkSource(rel, false); problem {
+	case "":
+		return true
+	case notExist:
+		hint := suggestFile(prefix, file, acceptable(g.listDir(folder, false), func(f string) string { return checkWord("file", f) }))
+		if onDisk, _ := names.spelling(g.opts.Dir, rel); onDisk != "" {
+			hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", clip.Quote(onDisk))
+		}
+		g.errorf(pos, "%s: file %s does not exist (it should declare type %s)%s", where, rel, typeName, hint)
+	default:
+		g.errorf(pos, "%s: %s %s (it should be the Go file that declares type %s)", where, rel, problem, typeName)
+	}
+	return false
 }
 
 // checkGraphs rejects dependency cycles and computes the levels of every
@@ -265,16 +389,19 @@ func (g *generator) checkGraphs() {
 			if len(c.loop) > 2 {
 				msg = "is on a dependency cycle"
 			}
+			if len(c.loop) > maxListed {
+				msg = fmt.Sprintf("is on a dependency cycle of %d tasks", len(c.loop)-1)
+			}
 			also := ""
 			if len(c.others) > 0 {
 				others := make([]string, len(c.others))
 				for k, i := range c.others {
 					others[k] = names[i]
 				}
-				also = "; also on a cycle with them: " + strings.Join(others, ", ")
+				also = "; also on a cycle with them: " + elide(others, ", ")
 			}
 			first := c.loop[0]
-			g.errorf(j.tasks[first].cfg.Pos, "job %q: task %q %s: %s%s", j.cfg.Name, names[first], msg, strings.Join(path, " -> "), also)
+			g.errorf(j.tasks[first].cfg.Pos, "job %s: task %s %s: %s%s", clip.Quote(j.cfg.Name), clip.Quote(names[first]), msg, elide(path, " -> "), also)
 		}
 		if len(cycles) > 0 {
 			continue // still type-checked, for the other problems; never emitted, as errors were reported
@@ -285,6 +412,36 @@ func (g *generator) checkGraphs() {
 			t.level = level[i]
 		}
 	}
+}
+
+// maxListed is the most names a message lists in full; see [elide].
+const maxListed = 10
+
+// elide joins names with sep. A list of more than [maxListed] names, or
+// longer than about 600 bytes, keeps its first few and last few names, up to
+// about 300 bytes each way, and says how many it leaves out between them,
+// so that a cycle through 5,000 tasks is still one readable line.
+func elide(names []string, sep string) string {
+	const budget = 300
+	total := 0
+	for _, n := range names {
+		total += len(n) + len(sep)
+	}
+	if len(names) <= maxListed && total <= 2*budget {
+		return strings.Join(names, sep)
+	}
+	head, used := 0, 0
+	for head < 4 && head < len(names)-2 && (head == 0 || used+len(names[head]) <= budget) {
+		used += len(names[head]) + len(sep)
+		head++
+	}
+	tail, used := 0, 0
+	for tail < 3 && head+tail < len(names)-1 && (tail == 0 || used+len(names[len(names)-1-tail]) <= budget) {
+		used += len(names[len(names)-1-tail]) + len(sep)
+		tail++
+	}
+	left := len(names) - head - tail
+	return strings.Join(names[:head], sep) + sep + fmt.Sprintf("(%d more)", left) + sep + strings.Join(names[len(names)-tail:], sep)
 }
 
 // listDir returns the names of the folders (dirs) or of the Go files,
@@ -311,17 +468,13 @@ func (g *generator) listDir(rel string, dirs bool) []string {
 // among files closest to file, or "".
 func suggestFile(prefix, file string, files []string) string {
 	if best := closest(file, files); best != "" {
-		return fmt.Sprintf(" (did you mean %q?)", prefix+best)
+		return fmt.Sprintf(" (did you mean %s?)", clip.Quote(prefix+best))
 	}
 	return ""
 }
 
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
-
-func isFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
+// acceptable returns the names that check accepts (returns "" for), so
+// that a "did you mean" never suggests a name jobgen would reject.
+func acceptable(names []string, check func(string) string) []string {
+	return slices.DeleteFunc(names, func(n string) bool { return check(n) != "" })
 }

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,4 +67,22 @@ func TestLevelsDeepChain(t *testing.T) {
 	level, byLevel := levels(names, deps)
 	assert.Equal(t, n-1, level[n-1])
 	assert.Len(t, byLevel, n)
+}
+
+func TestElide(t *testing.T) {
+	names := func(n int, format string) []string {
+		var out []string
+		for i := range n {
+			out = append(out, fmt.Sprintf(format, i))
+		}
+		return out
+	}
+	assert.Equal(t, "t0 -> t1 -> t2", elide(names(3, "t%d"), " -> "))
+	assert.Equal(t, strings.Join(names(maxListed, "t%d"), ", "), elide(names(maxListed, "t%d"), ", "))
+	assert.Equal(t, "t0, t1, t2, t3, (4 more), t8, t9, t10", elide(names(maxListed+1, "t%d"), ", "))
+	assert.Equal(t, "t0 -> t1 -> t2 -> t3 -> (99993 more) -> t99997 -> t99998 -> t99999", elide(names(100000, "t%d"), " -> "))
+	long := names(5, "jobs.pipe."+strings.Repeat("x", 190)+"%d")
+	got := elide(long, " -> ")
+	assert.Equal(t, long[0]+" -> (3 more) -> "+long[4], got, "long names: one each way")
+	assert.Less(t, len(elide(names(5000, "jobs."+strings.Repeat("j", 100)+"."+strings.Repeat("f", 95)+"%04d"), ", ")), 600)
 }

@@ -6,7 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/taskorchestrator/taskorchestrator/internal/clip"
 )
 
 // snakeRE is the ASCII allowlist every name from the config must pass
@@ -70,18 +71,18 @@ const maxWordLen = 100
 func checkWord(what, w string) string {
 	switch {
 	case len(w) > maxWordLen:
-		return fmt.Sprintf("%s %q is longer than %d characters", what, clip(w), maxWordLen)
+		return fmt.Sprintf("%s %s is longer than %d characters", what, clip.Quote(w), maxWordLen)
 	case !snakeRE.MatchString(w):
-		return fmt.Sprintf("%s %q is not snake_case (lower-case ASCII letters and digits, words joined by single underscores, starting with a letter)", what, w)
+		return fmt.Sprintf("%s %s is not snake_case (lower-case ASCII letters and digits, words joined by single underscores, starting with a letter)", what, clip.Quote(w))
 	case token.IsKeyword(w):
-		return fmt.Sprintf("%s %q is a Go keyword", what, w)
+		return fmt.Sprintf("%s %s is a Go keyword", what, clip.Quote(w))
 	case predeclared[w]:
-		return fmt.Sprintf("%s %q is a predeclared Go identifier", what, w)
+		return fmt.Sprintf("%s %s is a predeclared Go identifier", what, clip.Quote(w))
 	case windowsDevices[w]:
-		return fmt.Sprintf("%s %q is a reserved device name on Windows", what, w)
+		return fmt.Sprintf("%s %s is a reserved device name on Windows", what, clip.Quote(w))
 	}
 	if i := strings.LastIndexByte(w, '_'); i >= 0 && buildSuffixes[w[i+1:]] {
-		return fmt.Sprintf("%s %q ends in %q, which the go tool reads as a build constraint", what, w, w[i:])
+		return fmt.Sprintf("%s %s ends in %s, which the go tool reads as a build constraint", what, clip.Quote(w), clip.Quote(w[i:]))
 	}
 	return ""
 }
@@ -92,7 +93,7 @@ func checkJobName(name string) string {
 		return msg
 	}
 	if reservedJobNames[name] {
-		return fmt.Sprintf("job name %q is reserved (generated code or the go tool uses it)", name)
+		return fmt.Sprintf("job name %s is reserved (generated code or the go tool uses it)", clip.Quote(name))
 	}
 	return ""
 }
@@ -123,7 +124,7 @@ type dotted struct {
 func splitTaskName(name string) (dotted, string) {
 	parts := strings.Split(name, ".")
 	if len(parts) != 3 || parts[0] != "jobs" {
-		return dotted{}, fmt.Sprintf("task name %q is not of the form jobs.<job>.<file>", clip(name))
+		return dotted{}, fmt.Sprintf("task name %s is not of the form jobs.<job>.<file>", clip.Quote(name))
 	}
 	d := dotted{root: parts[0], pkg: parts[1], file: parts[2]}
 	if msg := checkWord("job part of task name", d.pkg); msg != "" {
@@ -143,31 +144,17 @@ const genericHandlerName = "runtime.generic_job_handler"
 func splitHandlerName(name string) (dotted, string) {
 	parts := strings.Split(name, ".")
 	if len(parts) != 3 || parts[0] != "jobs" {
-		return dotted{}, fmt.Sprintf("handler name %q is neither %q nor of the form jobs.<package>.<file>", clip(name), genericHandlerName)
+		return dotted{}, fmt.Sprintf("handler name %s is neither %s nor of the form jobs.<package>.<file>", clip.Quote(name), clip.Quote(genericHandlerName))
 	}
 	d := dotted{root: parts[0], pkg: parts[1], file: parts[2]}
 	if msg := checkWord("package part of handler name", d.pkg); msg != "" {
 		return d, msg
 	}
 	if reservedJobNames[d.pkg] {
-		return d, fmt.Sprintf("package part of handler name %q is reserved (generated code or the go tool uses it)", d.pkg)
+		return d, fmt.Sprintf("package part of handler name %s is reserved (generated code or the go tool uses it)", clip.Quote(d.pkg))
 	}
 	if msg := checkWord("file part of handler name", d.file); msg != "" {
 		return d, msg
 	}
 	return d, ""
-}
-
-// clip shortens a name from the config for a message, so that a hostile
-// name of megabytes still gives a one-line error.
-func clip(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,8 @@ func TestCheckJobName(t *testing.T) {
 		{"leading digit", "1job", "not snake_case"},
 		{"dot", "job.1", "not snake_case"},
 		{"non-ascii", "jöb", "not snake_case"},
+		{"cyrillic look-alike", "j\u043eb", `"j\u043eb" is not snake_case`},
+		{"invisible letter", "job\u3164", `"job\u3164" is not snake_case`},
 		{"keyword", "type", "Go keyword"},
 		{"predeclared", "string", "predeclared"},
 		{"builtin func", "len", "predeclared"},
@@ -57,7 +60,7 @@ func TestCheckJobName(t *testing.T) {
 				return
 			}
 			assert.Contains(t, got, tt.want)
-			assert.Contains(t, got, `"`+tt.in+`"`, "the message quotes the name")
+			assert.Contains(t, got, strconv.QuoteToASCII(tt.in), "the message quotes the name, escaping what is not ASCII")
 		})
 	}
 }

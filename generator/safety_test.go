@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"go/types"
 	"os"
 	"path/filepath"
 	"strings"
@@ -282,3 +283,35 @@ func TestNameLimits(t *testing.T) {
 }
 
 func second[A, B any](_ A, b B) B { return b }
+
+// TestImportable checks the go tool's import rules that every package a
+// generated file names must pass.
+func TestImportable(t *testing.T) {
+	const from = "example.com/m/gen/job1"
+	tests := []struct {
+		path, name string
+		want       string // substring of the error; "" means importable
+	}{
+		{"example.com/m/jobs/job1", "job1", ""},
+		{"time", "time", ""},
+		{"example.com/m/internal/shared", "shared", ""}, // the module root's internal/: gen/ is under the root
+		{"example.com/m/internal", "internal", ""},
+		{"example.com/m/gen/internal/x", "x", ""},
+		{"example.com/m/jobs/job1/internal/secret", "secret", "internal to example.com/m/jobs/job1"},
+		{"example.com/m/internal/a/internal/b", "b", "internal to example.com/m/internal/a"}, // the last internal element counts
+		{"example.com/m/jobs/internal", "internal", "internal to example.com/m/jobs"},
+		{"example.com/other/internal/x", "x", "internal to example.com/other"},
+		{"example.com/m2/internal/x", "x", "internal to example.com/m2"}, // a path prefix, not a string prefix
+		{"internal/poll", "poll", "internal to the standard library"},
+		{"vendor/golang.org/x/net/http2/hpack", "hpack", "vendored"},
+		{"example.com/m/cmd/tool", "main", "package main"},
+	}
+	for _, tt := range tests {
+		err := importable(types.NewPackage(tt.path, tt.name), from)
+		if tt.want == "" {
+			assert.NoError(t, err, tt.path)
+		} else if assert.Error(t, err, tt.path) {
+			assert.Contains(t, err.Error(), tt.want, tt.path)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/taskorchestrator/taskorchestrator/internal/clip"
 	"github.com/taskorchestrator/taskorchestrator/internal/textdist"
 )
 
@@ -14,7 +15,7 @@ func didYouMean(name string, candidates []string) string {
 	if best == "" {
 		return ""
 	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return fmt.Sprintf(" (did you mean %s?)", clip.Quote(best))
 }
 
 // closest returns the candidate closest to name by edit distance, the

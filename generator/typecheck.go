@@ -3,6 +3,9 @@ package generator
 import (
 	"context"
 	"fmt"
+	"go/build"
+	"go/build/constraint"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/internal/clip"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
@@ -55,7 +59,7 @@ func (g *generator) typeCheck(ctx context.Context) error {
 	broken := map[string]bool{}
 	for _, p := range pkgs {
 		for _, e := range packageErrors(p) {
-			g.addPackageError(e)
+			g.addPackageError(p, e)
 			broken[p.PkgPath] = true
 		}
 	}
@@ -65,7 +69,7 @@ func (g *generator) typeCheck(ctx context.Context) error {
 			return true // its errors are reported already
 		}
 		if p.Name != j.cfg.Name {
-			g.errorf(j.cfg.Pos, "job %q: package in jobs/%s is named %s, want %s", j.cfg.Name, j.cfg.Name, p.Name, j.cfg.Name)
+			g.errorf(j.cfg.Pos, "job %s: package in jobs/%s is named %s, want %s", clip.Quote(j.cfg.Name), j.cfg.Name, p.Name, j.cfg.Name)
 			return true
 		}
 		g.warnUnlisted(j, p)
@@ -103,9 +107,16 @@ func packageErrors(p *packages.Package) []packages.Error {
 }
 
 // addPackageError records an error of the go tool or the type checker as it
-// is: it already carries its Go position.
-func (g *generator) addPackageError(e packages.Error) {
+// is: it already carries its Go position, or else it is about the package
+// as a whole, and gets the package's folder.
+func (g *generator) addPackageError(p *packages.Package, e packages.Error) {
 	file, pos := g.splitPos(e.Pos)
+	if file == "" || file == "-" {
+		file = p.PkgPath
+		if p.Dir != "" {
+			file = g.rel(p.Dir)
+		}
+	}
 	g.errs = append(g.errs, &config.Error{Path: file, Pos: pos, Msg: e.Msg})
 }
 
@@ -157,6 +168,10 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 	want := file + ".go"
 	obj, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName)
 	if obj == nil {
+		if why := g.excluded(p, want); why != "" {
+			g.errorf(at, "%s: jobs/%s/%s %s", where, p.Name, want, why)
+			return nil
+		}
 		var declared []string
 		for _, name := range p.Types.Scope().Names() {
 			o, isType := p.Types.Scope().Lookup(name).(*types.TypeName)
@@ -167,13 +182,13 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 		hint := ""
 		if best := closest(typeName, declared); best != "" {
 			o := p.Types.Scope().Lookup(best)
-			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", best, g.goPos(p.Fset, o.Pos()))
+			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", clip.Quote(best), g.goPos(p.Fset, o.Pos()))
 		}
 		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, typeName, hint)
 		return nil
 	}
 	if got := filepath.Base(p.Fset.Position(obj.Pos()).Filename); got != want {
-		g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, got, want, g.goPos(p.Fset, obj.Pos()))
+		g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, clip.Quote(got), clip.Quote(want), g.goPos(p.Fset, obj.Pos()))
 		return nil
 	}
 	named, _ := types.Unalias(obj.Type()).(*types.Named)
@@ -192,10 +207,51 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 	return named
 }
 
+// excluded says why the go tool left the file named base of package p out
+// of the build, with the position of the cause, or returns "" when it did
+// not: a build constraint (//go:build ignore, a GOOS), or an import of "C"
+// while cgo is disabled.
+func (g *generator) excluded(p *packages.Package, base string) string {
+	var file string
+	for _, f := range p.IgnoredFiles {
+		if filepath.Base(f) == base {
+			file = f
+		}
+	}
+	if file == "" {
+		return ""
+	}
+	fset := token.NewFileSet()
+	f, _ := parser.ParseFile(fset, file, nil, parser.ImportsOnly|parser.ParseComments)
+	if f == nil {
+		return "is left out of the build by the go tool"
+	}
+	withCgo := build.Default
+	withCgo.CgoEnabled = true
+	if match, _ := withCgo.MatchFile(filepath.Dir(file), base); match {
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"C"` {
+				return fmt.Sprintf(`is left out of the build: it imports "C", and cgo is disabled (CGO_ENABLED=0, or no C compiler was found) (%s)`, g.goPos(fset, imp.Pos()))
+			}
+		}
+	}
+	for _, cg := range f.Comments {
+		if cg.Pos() > f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if constraint.IsGoBuild(c.Text) || constraint.IsPlusBuild(c.Text) {
+				return fmt.Sprintf("is left out of the build by its build constraint %s (%s)", clip.Quote(c.Text), g.goPos(fset, c.Pos()))
+			}
+		}
+	}
+	return "is left out of the build by the go tool"
+}
+
 // checkTask checks a task's type and its Run method and records the
 // parameter and result types for binding.
 func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
-	where := fmt.Sprintf("job %q: task %q", j.cfg.Name, t.cfg.Name)
+	where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
 	named := g.lookupType(p, t.typeName, t.file, t.cfg.Pos, where)
 	if named == nil {
 		return false
@@ -247,8 +303,8 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 		if ty == nil {
 			continue
 		}
-		if err := expressible(ty); err != nil {
-			g.errorf(t.cfg.Pos, "%s: %s.Run uses type %s, which generated code cannot name: %v (%s)", where, t.typeName, types.TypeString(ty, types.RelativeTo(p.Types)), err, at)
+		if err := expressible(ty, g.modPath+"/gen/"+j.cfg.Name); err != nil {
+			g.errorf(t.cfg.Pos, "%s: %s.Run uses type %s, which generated code cannot name: %v (%s)", where, t.typeName, typeName(ty), err, at)
 			ok = false
 		}
 	}
@@ -258,7 +314,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 // checkHandlerType checks that a custom handler exists where its name says
 // and implements the runtime's Handler.
 func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.Interface) bool {
-	where := fmt.Sprintf("job %q: handler %q", j.cfg.Name, j.cfg.Handler)
+	where := fmt.Sprintf("job %s: handler %s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler))
 	d, _ := splitHandlerName(j.cfg.Handler)
 	if p == nil {
 		g.errorf(j.cfg.HandlerPos, "%s: package jobs/%s could not be loaded", where, d.pkg)
@@ -333,7 +389,7 @@ func (g *generator) bind(j *job) bool {
 		}
 	}()
 	for _, t := range j.tasks {
-		where := fmt.Sprintf("job %q: task %q", j.cfg.Name, t.cfg.Name)
+		where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
 		t.args = nil
 		for pi, pt := range t.params {
 			var cands []int
@@ -359,9 +415,9 @@ func (g *generator) bind(j *job) bool {
 			default:
 				var names []string
 				for _, c := range cands {
-					names = append(names, strconv.Quote(j.tasks[c].cfg.Name))
+					names = append(names, clip.Quote(j.tasks[c].cfg.Name))
 				}
-				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types", where, pi+1, typeName(pt), strings.Join(names, " and "), typeName(pt))
+				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types", where, pi+1, typeName(pt), elide(names, " and "), typeName(pt))
 				ok = false
 			}
 		}
@@ -382,8 +438,8 @@ func (g *generator) warnUnused(j *job) {
 				continue
 			}
 			g.warnf(g.cfgPath, t.cfg.Dependencies[k].Pos,
-				"job %q: task %q: no parameter of %s.Run takes the result of dependency %q (%s), so it only orders the tasks; Run takes %s (%s)",
-				j.cfg.Name, t.cfg.Name, t.typeName, j.tasks[d].cfg.Name, typeName(r), paramList(t), t.runPos)
+				"job %s: task %s: no parameter of %s.Run takes the result of dependency %s (%s), so it only orders the tasks; Run takes %s (%s)",
+				clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name), t.typeName, clip.Quote(j.tasks[d].cfg.Name), typeName(r), paramList(t), t.runPos)
 		}
 	}
 }
@@ -425,8 +481,8 @@ func (g *generator) warnUnlisted(j *job, p *packages.Package) {
 		}
 		pos := p.Fset.Position(obj.Pos())
 		g.warnf(g.rel(pos.Filename), config.Pos{Line: pos.Line, Col: pos.Column},
-			"job %q: %s declares task type %s, but no task of the job names it; add {\"name\": %q} to %s, or delete the file",
-			j.cfg.Name, g.rel(pos.Filename), obj.Name(), "jobs."+j.cfg.Name+"."+file, g.cfgPath)
+			"job %s: %s declares task type %s, but no task of the job names it; add {\"name\": %s} to %s, or delete the file",
+			clip.Quote(j.cfg.Name), g.rel(pos.Filename), obj.Name(), clip.Quote("jobs."+j.cfg.Name+"."+file), g.cfgPath)
 	}
 }
 
@@ -441,9 +497,9 @@ func (g *generator) describeDeps(j *job, t *task) string {
 		if res := j.tasks[d].result; res != nil {
 			r = typeName(res)
 		}
-		parts = append(parts, fmt.Sprintf("%q (%s)", j.tasks[d].cfg.Name, r))
+		parts = append(parts, fmt.Sprintf("%s (%s)", clip.Quote(j.tasks[d].cfg.Name), r))
 	}
-	return strings.Join(parts, ", ")
+	return elide(parts, ", ")
 }
 
 // typeName formats a type for messages, packages by name.

@@ -10,9 +10,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
 )
@@ -32,6 +34,11 @@ type Result struct {
 	// Stale lists generated files (carrying [Marker]) under gen/ and cmd/
 	// that belong to no job of the config.
 	Stale []string
+	// Leftovers lists the temporary files of [Result.Commit]'s atomic
+	// writes (".<name>.go.tmp-<n>") found in the output folders: a run
+	// killed between writing one and renaming it into place leaves it
+	// behind. Commit removes those older than [LeftoverAge].
+	Leftovers []string
 	// Jobs is the checked graph of every job, in config order.
 	Jobs []Job
 	// Warnings lists the problems that do not make the input invalid,
@@ -141,8 +148,9 @@ func (r *Result) Changes(dir string) ([]string, error) {
 // Commit writes the result under dir: each file whose content changed is
 // written to a temporary file in its folder and renamed into place, so a
 // reader never sees a partial file; unchanged files are not touched; stale
-// generated files are removed, with their folder when it becomes empty.
-// It returns the paths it wrote or removed.
+// generated files are removed, with their folder when it becomes empty, and
+// so are the [Result.Leftovers] older than [LeftoverAge]. It returns the
+// paths it wrote or removed.
 //
 // Every path is checked before the first write: a path outside the output
 // folders, a symbolic link or non-folder on the way, or an existing file
@@ -196,7 +204,37 @@ func (r *Result) Commit(dir string) ([]string, error) {
 		_ = root.Remove(filepath.Dir(name)) // only succeeds when empty
 		done = append(done, p)
 	}
+	for _, p := range r.Leftovers {
+		name := filepath.FromSlash(path.Clean(p))
+		if _, err := outputPath(dir, p); err != nil || !isLeftover(root, name, time.Now()) {
+			continue // gone, young (maybe another run's), or no longer ours to remove
+		}
+		if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return done, fmt.Errorf("remove leftover %s: %w", p, err)
+		}
+		_ = root.Remove(filepath.Dir(name)) // only succeeds when empty
+		done = append(done, p)
+	}
 	return done, nil
+}
+
+// LeftoverAge is how old a temporary file of an atomic write must be for
+// [Result.Commit] to remove it as left over by a killed run. A live write
+// holds its temporary file for the time it takes to write, sync and rename
+// one file, far less than this, so a run never removes the temporary file
+// of another that is still going.
+const LeftoverAge = 5 * time.Minute
+
+// tempRE matches the name of a temporary file of [writeAtomic] (see
+// [createTemp]).
+var tempRE = regexp.MustCompile(`^\..+\.go\.tmp-[0-9]+$`)
+
+// isLeftover reports whether name, a path under root, is a regular file
+// named like a temporary file of [writeAtomic] and last modified at least
+// [LeftoverAge] before now.
+func isLeftover(root *os.Root, name string, now time.Time) bool {
+	fi, err := root.Lstat(name)
+	return err == nil && fi.Mode().IsRegular() && tempRE.MatchString(fi.Name()) && now.Sub(fi.ModTime()) >= LeftoverAge
 }
 
 // checkOverwrite refuses to replace an existing file that jobgen did not
@@ -250,7 +288,7 @@ func outputPath(dir, rel string) (string, error) {
 // that is interrupted, sees the old file or the new one, never a part. The
 // temporary file is removed if anything fails before the rename; a process
 // killed in between leaves a hidden ".<name>.tmp-<n>" file that the go tool
-// ignores.
+// ignores, and that a later Commit removes (see [LeftoverAge]).
 func writeAtomic(root *os.Root, rel string, data []byte) (err error) {
 	name := filepath.FromSlash(path.Clean(rel))
 	if err := root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
@@ -309,20 +347,21 @@ func sameContent(name string, data []byte) (bool, error) {
 }
 
 // staleFiles lists the files with the generated marker under gen/*/ and
-// cmd/*/ that are not in keep.
-func staleFiles(dir string, keep []File) ([]string, error) {
+// cmd/*/ that are not in keep; the temporary files of atomic writes there;
+// and the other entries of the folders that hold stale files: they stay
+// when the stale files are removed.
+func staleFiles(dir string, keep []File) (stale, temps, kept []string, err error) {
 	want := map[string]bool{}
 	for _, f := range keep {
 		want[f.Path] = true
 	}
-	var stale []string
 	for _, root := range outputRoots {
 		subs, err := os.ReadDir(filepath.Join(dir, root))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		for _, sub := range subs {
 			if !sub.IsDir() { // also skips symbolic links
@@ -330,25 +369,41 @@ func staleFiles(dir string, keep []File) ([]string, error) {
 			}
 			files, err := os.ReadDir(filepath.Join(dir, root, sub.Name()))
 			if err != nil {
-				return nil, err
+				return nil, nil, nil, err
 			}
+			var here, others []string
 			for _, f := range files {
 				rel := path.Join(root, sub.Name(), f.Name())
-				if !f.Type().IsRegular() || !strings.HasSuffix(f.Name(), ".go") || want[rel] {
+				if want[rel] {
 					continue
 				}
-				ours, err := hasMarker(filepath.Join(dir, filepath.FromSlash(rel)))
-				if err != nil {
-					return nil, err
+				if f.Type().IsRegular() && tempRE.MatchString(f.Name()) {
+					temps = append(temps, rel)
+					continue
+				}
+				ours := false
+				if f.Type().IsRegular() && strings.HasSuffix(f.Name(), ".go") {
+					ours, err = hasMarker(filepath.Join(dir, filepath.FromSlash(rel)))
+					if err != nil {
+						return nil, nil, nil, err
+					}
 				}
 				if ours {
-					stale = append(stale, rel)
+					here = append(here, rel)
+				} else {
+					others = append(others, rel)
 				}
+			}
+			stale = append(stale, here...)
+			if len(here) > 0 {
+				kept = append(kept, others...)
 			}
 		}
 	}
 	slices.Sort(stale)
-	return stale, nil
+	slices.Sort(temps)
+	slices.Sort(kept)
+	return stale, temps, kept, nil
 }
 
 // hasMarker reports whether a file's first line is jobgen's header.

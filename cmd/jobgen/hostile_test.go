@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/taskorchestrator/taskorchestrator/generator"
 	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
 )
 
@@ -29,6 +31,43 @@ func oneTask(nameLit string) string {
 // literal), which starts at 1:11.
 func oneJob(keyLit string) string {
 	return `{"jobs": {` + keyLit + `: {"tasks": [{"name": "jobs.pipe.numbers"}]}}}` + "\n"
+}
+
+// ringOfTasks is a config of job "pipe" with n tasks t0 ... t<n-1> in one
+// cycle: each depends on the next, the last on the first. The first name
+// starts at 1:39.
+func ringOfTasks(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"jobs": {"pipe": {"tasks": [`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, `{"name": "jobs.pipe.t%d", "dependencies": ["jobs.pipe.t%d"]}`, i, (i+1)%n)
+	}
+	b.WriteString("]}}}\n")
+	return b.String()
+}
+
+// linkOut moves rel of the module to a new folder outside it and puts a
+// symbolic link to it in its place.
+func linkOut(rel string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		outside := filepath.Join(t.TempDir(), filepath.Base(rel))
+		require.NoError(t, os.Rename(filepath.Join(dir, filepath.FromSlash(rel)), outside))
+		require.NoError(t, os.Symlink(outside, filepath.Join(dir, filepath.FromSlash(rel))))
+	}
+}
+
+// replaceConfig removes the config file and calls put with its path to put
+// something else there (snapshotInputs removes it again before it writes
+// the config back).
+func replaceConfig(put func(t *testing.T, cfg string)) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		cfg := filepath.Join(dir, filepath.FromSlash(cfgRel))
+		require.NoError(t, os.Remove(cfg))
+		put(t, cfg)
+	}
 }
 
 // TestHostileConfigs feeds jobgen one hostile config per case. Each must
@@ -80,6 +119,8 @@ func TestHostileConfigs(t *testing.T) {
 		{name: "huge invalid name (5 MB)", config: oneTask(`"jobs.pipe.` + strings.Repeat("A", 5*mb) + `"`), wants: []string{cfgRel + ":1:39: ", `"jobs.pipe.AAAA`, "does not match pattern"}},
 		{name: "huge whitespace (8 MB) before garbage", config: `{"jobs": ` + strings.Repeat(" ", 8*mb) + "@}", wants: []string{cfgRel + fmt.Sprintf(":1:%d: ", 10+8*mb)}},
 		{name: "huge unknown key (5 MB)", config: `{"jobs": {"pipe": {"tasks": [{"name": "jobs.pipe.numbers"}]}}, "x": [` + strings.Repeat(`"`+strings.Repeat("x", 62)+`",`, 5*mb/65) + "1]}", wants: []string{cfgRel + ":1:64: ", `"x"`}},
+		{name: "cycle of 5000 tasks", config: ringOfTasks(5000), wants: []string{cfgRel + ":1:39: ",
+			`job "pipe": task "jobs.pipe.t0" is on a dependency cycle of 5000 tasks: jobs.pipe.t0 -> jobs.pipe.t1 -> jobs.pipe.t2 -> jobs.pipe.t3 -> (4994 more) -> jobs.pipe.t4998 -> jobs.pipe.t4999 -> jobs.pipe.t0` + "\n"}},
 		{name: "many errors (20000)", config: `{"jobs": {"pipe": {"tasks": [` + strings.Repeat(`{"name": 1},`, 19999) + `{"name": 1}]}}}`, wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[19999].name: must be a string", "jobgen: 20000 errors\n"}},
 
 		// Names: the allowlist and what it protects.
@@ -103,7 +144,11 @@ func TestHostileConfigs(t *testing.T) {
 		{name: "newline in a name", config: oneTask(`"jobs.pipe.a\nfunc init() {}"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
 		{name: "comment end in a name", config: oneTask(`"jobs.pipe.a*/"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
 		{name: "unicode in a name", config: oneTask(`"jobs.pipe.n\u00fcmbers"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
-		{name: "unicode look-alike job", config: oneJob(`"p\u0456pe"`), wants: []string{cfgRel + ":1:11: "}},
+		{name: "unicode look-alike job", config: oneJob(`"p\u0456pe"`), wants: []string{cfgRel + ":1:11: ", `"p\u0456pe"`}},
+		{name: "unicode look-alike task", config: oneTask(`"jobs.pipe.n\u0443mbers"`), wants: []string{cfgRel + ":1:39: ", `"jobs.pipe.n\u0443mbers"`}},
+		{name: "invisible letter in a task", config: oneTask(`"jobs.pipe.numbers\u3164"`), wants: []string{cfgRel + ":1:39: ", `"jobs.pipe.numbers\u3164"`}},
+		{name: "invisible letter in a dependency", config: `{"jobs": {"pipe": {"tasks": [{"name": "jobs.pipe.numbers", "dependencies": ["jobs.pipe.\u3164"]}]}}}`, wants: []string{cfgRel + ":1:77: ", `"jobs.pipe.\u3164"`}},
+		{name: "look-alike outside strings", config: "{\"jobs\": \u0456}", wants: []string{cfgRel + ":1:10: ", `'\u0456'`}},
 		{name: "path traversal in a task", config: oneTask(`"jobs.../..x"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
 		{name: "path traversal to /etc", config: oneTask(`"jobs.pipe.../../../etc/passwd"`), wants: []string{cfgRel + ":1:39: ", "jobs.pipe.tasks[0].name"}},
 		{name: "path traversal in a job", config: oneJob(`"../../x"`), wants: []string{cfgRel + ":1:11: "}},
@@ -111,6 +156,40 @@ func TestHostileConfigs(t *testing.T) {
 		{name: "handler in a reserved folder", config: `{"jobs": {"pipe": {"handler": "jobs.internal.pipe_handler", "tasks": [{"name": "jobs.pipe.numbers"}]}}}`,
 			wants: []string{cfgRel + ":1:31: ", `package part of handler name "internal" is reserved`}},
 		{name: "overlong name", config: oneTask(`"jobs.pipe.` + strings.Repeat("x", 101) + `"`), wants: []string{cfgRel + ":1:39: ", "longer than 100 characters"}},
+
+		// Files that are not what they seem: links out of the module, files
+		// that never end.
+		{name: "job folder is a link out of the module", config: valid, edit: linkOut("jobs/pipe"),
+			wants: []string{cfgRel + ":3:5: ", `job "pipe": jobs/pipe is a symbolic link to "/`, `", outside the module; jobgen reads task code only from inside the module`}},
+		{name: "jobs folder is a link out of the module", config: valid, edit: linkOut("jobs"),
+			wants: []string{cfgRel + ":3:5: ", `job "pipe": jobs/pipe is inside jobs, a symbolic link to "/`, `", outside the module`}},
+		{name: "task file is a link out of the module", config: valid, edit: linkOut("jobs/pipe/evens.go"),
+			wants: []string{cfgRel + ":7:18: ", `job "pipe": task "jobs.pipe.evens": jobs/pipe/evens.go is a symbolic link to "/`, `", outside the module`}},
+		{name: "other Go file is a link out of the module", config: valid, edit: linkOut("jobs/pipe/types.go"),
+			wants: []string{cfgRel + ":3:5: ", `job "pipe": jobs/pipe/types.go is a symbolic link to "/`, `", outside the module`}},
+		{name: "dangling link as a task file", config: valid, edit: func(t *testing.T, dir string) {
+			removeFile("jobs/pipe/evens.go")(t, dir)
+			require.NoError(t, os.Symlink("nowhere.go", filepath.Join(dir, "jobs", "pipe", "evens.go")))
+		}, wants: []string{cfgRel + ":7:18: ", `jobs/pipe/evens.go is a symbolic link to "nowhere.go", which cannot be followed: no such file or directory`}},
+		{name: "config is a link to a device", edit: replaceConfig(func(t *testing.T, cfg string) {
+			if _, err := os.Stat("/dev/zero"); err != nil {
+				t.Skip("no /dev/zero here")
+			}
+			require.NoError(t, os.Symlink("/dev/zero", cfg))
+		}),
+			wants: []string{cfgRel + ": is a character device, not a regular file\n"}},
+		{name: "config is a named pipe", edit: replaceConfig(func(t *testing.T, cfg string) {
+			if err := mkfifo(cfg); errors.Is(err, errors.ErrUnsupported) {
+				t.Skip("no named pipes here")
+			} else {
+				require.NoError(t, err)
+			}
+		}),
+			wants: []string{cfgRel + ": is a named pipe, not a regular file\n"}},
+		{name: "config of 64 MiB", config: valid, edit: replaceConfig(func(t *testing.T, cfg string) {
+			require.NoError(t, os.WriteFile(cfg, []byte(valid), 0o644))
+			require.NoError(t, os.Truncate(cfg, 64*mb)) // sparse: NUL bytes after the config
+		}), wants: []string{cfgRel + ": is larger than 16 MiB, the most jobgen reads\n"}},
 
 		// A hand-written file where a new job's wiring would go.
 		{
@@ -150,10 +229,12 @@ func TestHostileConfigs(t *testing.T) {
 					assert.Contains(t, stderr, w, cmd)
 				}
 				assert.True(t, strings.HasPrefix(stderr, cfgRel+":"), "%s: the first line is positioned:\n%s", cmd, shown)
-				assert.Regexp(t, `jobgen: \d+ errors?\n$`, stderr, "ends with a count")
+				assert.Regexp(t, `jobgen: \d+ errors?(, \d+ warnings?)?\n$`, stderr, "ends with a count")
 				for _, line := range strings.Split(stderr, "\n") {
 					assert.Less(t, len(line), 1000, "%s: a line of the message is very long", cmd)
 				}
+				assert.Equal(t, -1, strings.IndexFunc(stderr, func(r rune) bool { return r >= 0x7f || r < ' ' && r != '\n' }),
+					"%s: the message is printable ASCII, every other rune escaped:\n%s", cmd, shown)
 				assert.Equal(t, before, generated(t, dir), "%s changed generated files", cmd)
 			}
 		})
@@ -310,4 +391,48 @@ func tempFiles(t *testing.T, dir string) []string {
 		return nil
 	}))
 	return found
+}
+
+// TestLeftoverTempFiles plants the temporary files that a generate killed
+// between write and rename leaves: generate removes those older than
+// generator.LeftoverAge, with their folder when nothing else is in it, and
+// keeps a young one, which may be another run's; check and generate warn
+// about each.
+func TestLeftoverTempFiles(t *testing.T) {
+	dir := fixture(t)
+	old := time.Now().Add(-generator.LeftoverAge - time.Minute)
+	plant := func(rel string, mtime time.Time) {
+		testmod.WriteFile(t, dir, rel, "// Code generated by jobgen from config/job_config.json. DO NOT EDIT.\n\npackage half")
+		require.NoError(t, os.Chtimes(filepath.Join(dir, filepath.FromSlash(rel)), mtime, mtime))
+	}
+	plant("gen/pipe/.pipe_gen.go.tmp-1234567", old)
+	plant("cmd/gone/.main.go.tmp-42", old) // of a job that is gone: the folder goes too
+	plant("cmd/fan/.main.go.tmp-7", time.Now())
+	testmod.WriteFile(t, dir, "gen/pipe/.notes.tmp-1", "not ours: not named like our temporary files\n")
+
+	code, _, stderr := jobgen(t, "check", "-dir", dir)
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "gen/pipe/.pipe_gen.go.tmp-1234567: warning: temporary file of a jobgen run that was killed between writing and renaming a file; jobgen generate removes it\n")
+	assert.Contains(t, stderr, "cmd/fan/.main.go.tmp-7: warning: temporary file of a jobgen run that was killed between writing and renaming a file; jobgen generate removes it once it is 5m0s old")
+
+	code, _, stderr = jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "jobgen: removed gen/pipe/.pipe_gen.go.tmp-1234567\n")
+	assert.Contains(t, stderr, "jobgen: removed cmd/gone/.main.go.tmp-42\n")
+	assert.NotContains(t, stderr, "jobgen: removed cmd/fan/")
+	assert.NoDirExists(t, filepath.Join(dir, "cmd", "gone"))
+	assert.FileExists(t, filepath.Join(dir, "cmd", "fan", ".main.go.tmp-7"), "a young one may be another run's")
+	assert.FileExists(t, filepath.Join(dir, "gen", "pipe", ".notes.tmp-1"))
+	assert.ElementsMatch(t, []string{filepath.Join(dir, "cmd", "fan", ".main.go.tmp-7"), filepath.Join(dir, "gen", "pipe", ".notes.tmp-1")}, tempFiles(t, dir))
+}
+
+// TestLinkInsideModule links a task file to a file elsewhere in the module:
+// that is fine, only links that leave the module are refused.
+func TestLinkInsideModule(t *testing.T) {
+	dir := fixture(t)
+	testmod.WriteFile(t, dir, "sources/evens.go.txt", "")
+	require.NoError(t, os.Rename(filepath.Join(dir, "jobs", "pipe", "evens.go"), filepath.Join(dir, "sources", "evens.go.txt")))
+	require.NoError(t, os.Symlink(filepath.Join("..", "..", "sources", "evens.go.txt"), filepath.Join(dir, "jobs", "pipe", "evens.go")))
+	code, _, stderr := jobgen(t, "check", "-dir", dir)
+	assert.Equal(t, 0, code, stderr)
 }

@@ -31,8 +31,12 @@
 // Problems are printed compiler style, "config/job_config.json:14:9: ...",
 // all of them, sorted by position, then a count. Warnings ("path:line:col:
 // warning: ...") do not change the exit code: a dependency whose result no
-// parameter of Run takes in a task that takes the results of others, and a
-// file under jobs/<job>/ that declares a task type no config entry names.
+// parameter of Run takes in a task that takes the results of others, a
+// file under jobs/<job>/ that declares a task type no config entry names, a
+// hand-written file kept in a folder whose generated files are removed, and
+// a temporary file left by a killed generate (which generate removes once
+// it is generator.LeftoverAge old). generate prints "updated <path>" for
+// each file it writes and "removed <path>" for each it removes.
 //
 // Exit codes: 0 fine; 1 invalid input (or, for check and diff, generated
 // files that differ); 2 bad usage; 3 an environment failure (a file that

@@ -10,3 +10,5 @@ import (
 func inMountNamespace(*exec.Cmd) error { return errors.ErrUnsupported }
 
 func mountReadOnly(string) error { return errors.ErrUnsupported }
+
+func mkfifo(string) error { return errors.ErrUnsupported }

@@ -154,7 +154,11 @@ func generate(c *cli.Context, stderr io.Writer, write bool) error {
 	if write {
 		done, err := res.Commit(dir)
 		for _, p := range done {
-			fmt.Fprintf(stderr, "jobgen: updated %s\n", p)
+			did := "updated"
+			if slices.Contains(res.Stale, p) || slices.Contains(res.Leftovers, p) {
+				did = "removed"
+			}
+			fmt.Fprintf(stderr, "jobgen: %s %s\n", did, p)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "jobgen: write: %v\n", err)

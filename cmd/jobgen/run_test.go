@@ -83,12 +83,19 @@ func TestRemovedJobLeavesNoGeneratedFiles(t *testing.T) {
 	text = strings.TrimRight(text[:i], " \n,") + "\n  }\n}\n"
 	require.NoError(t, os.WriteFile(cfg, []byte(text), 0o644))
 
+	const keptWarning = "gen/fan/notes.go: warning: kept, as jobgen did not generate it (its first line is not the generated-code header); " +
+		"the generated files beside it belong to no job of config/job_config.json and are removed, so gen/fan stays; move or delete it\n"
 	code, _, stderr := jobgen(t, "check", "-dir", dir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "cmd/fan/main.go: generated file belongs to no job of config/job_config.json; go generate ./... removes it")
+	assert.Contains(t, stderr, keptWarning)
 
 	code, _, stderr = jobgen(t, "generate", "-dir", dir)
 	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, keptWarning)
+	assert.Contains(t, stderr, "jobgen: removed gen/fan/fan_gen.go\n")
+	assert.Contains(t, stderr, "jobgen: removed cmd/fan/main.go\n")
+	assert.NotContains(t, stderr, "updated", "nothing else changed")
 	assert.NoFileExists(t, filepath.Join(dir, "gen", "fan", "fan_gen.go"))
 	assert.NoDirExists(t, filepath.Join(dir, "cmd", "fan"))
 	assert.FileExists(t, mine, "a file without the generated marker is never touched")
@@ -100,9 +107,10 @@ func TestRemovedJobLeavesNoGeneratedFiles(t *testing.T) {
 // position, and leaves every generated file as it was.
 func TestInvalidInput(t *testing.T) {
 	tests := []struct {
-		name  string
-		edit  func(t *testing.T, dir string)
-		wants []string // substrings of stderr
+		name     string
+		edit     func(t *testing.T, dir string)
+		wants    []string // substrings of stderr
+		unwanted []string // what stderr must not hold
 	}{
 		{
 			name:  "schema violation",
@@ -118,6 +126,71 @@ func TestInvalidInput(t *testing.T) {
 			name:  "missing file",
 			edit:  removeFile("jobs/pipe/evens.go"),
 			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": file jobs/pipe/evens.go does not exist`},
+		},
+		{
+			name: "task file is a folder",
+			edit: func(t *testing.T, dir string) {
+				removeFile("jobs/pipe/evens.go")(t, dir)
+				writeFile("jobs/pipe/evens.go/keep.txt", "x\n")(t, dir)
+			},
+			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": jobs/pipe/evens.go is a folder, not a file (it should be the Go file that declares type Evens)`},
+		},
+		{
+			name:     "task file spelt with a capital",
+			edit:     renameFile("jobs/pipe/evens.go", "jobs/pipe/Evens.go"),
+			wants:    []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": file jobs/pipe/evens.go does not exist (it should declare type Evens); "jobs/pipe/Evens.go" is there, but names must match exactly, case included`},
+			unwanted: []string{"did you mean"},
+		},
+		{
+			name:     "no suggestion of a name jobgen rejects",
+			edit:     renameFile("jobs/pipe/evens.go", "jobs/pipe/evens_.go"),
+			wants:    []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": file jobs/pipe/evens.go does not exist (it should declare type Evens)` + "\n"},
+			unwanted: []string{`did you mean "jobs.pipe.evens_"`},
+		},
+		{
+			name:     "no suggestion of a job folder jobgen rejects",
+			edit:     renameFile("jobs/pipe", "jobs/pipe_"),
+			wants:    []string{`config/job_config.json:3:5: job "pipe": folder jobs/pipe does not exist` + "\n"},
+			unwanted: []string{`did you mean "pipe_"`},
+		},
+		{
+			name:  "file names that differ only in case",
+			edit:  writeFile("jobs/pipe/Evens.go", "package pipe\n"),
+			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": files "Evens.go" and "evens.go" in jobs/pipe differ only in case, which the go tool refuses in one package`},
+		},
+		{
+			name: "other files that differ only in case",
+			edit: func(t *testing.T, dir string) {
+				writeFile("jobs/pipe/util.go", "package pipe\n")(t, dir)
+				writeFile("jobs/pipe/Util.go", "package pipe\n")(t, dir)
+			},
+			wants: []string{`config/job_config.json:3:5: job "pipe": files "Util.go" and "util.go" in jobs/pipe differ only in case`},
+		},
+		{
+			name:  "task file excluded by a build constraint",
+			edit:  writeFile("jobs/pipe/evens.go", "//go:build ignore\n\npackage pipe\n\ntype Evens struct{}\n"),
+			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": jobs/pipe/evens.go is left out of the build by its build constraint "//go:build ignore" (jobs/pipe/evens.go:1:1)`},
+		},
+		{
+			name: "every file of a job excluded",
+			edit: func(t *testing.T, dir string) {
+				files, err := filepath.Glob(filepath.Join(dir, "jobs", "fan", "*.go"))
+				require.NoError(t, err)
+				for _, f := range files {
+					data, err := os.ReadFile(f)
+					require.NoError(t, err)
+					require.NoError(t, os.WriteFile(f, append([]byte("//go:build ignore\n\n"), data...), 0o644))
+				}
+			},
+			wants: []string{"jobs/fan: build constraints exclude all Go files in "}, // the go tool's message, without a position: the folder is where
+		},
+		{
+			name: "cgo task file without cgo",
+			edit: func(t *testing.T, dir string) {
+				t.Setenv("CGO_ENABLED", "0")
+				writeFile("jobs/pipe/evens.go", "package pipe\n\n// int two(void) { return 2; }\nimport \"C\"\n\ntype Evens struct{}\n")(t, dir)
+			},
+			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens": jobs/pipe/evens.go is left out of the build: it imports "C", and cgo is disabled (CGO_ENABLED=0, or no C compiler was found) (jobs/pipe/evens.go:4:8)`},
 		},
 		{
 			name:  "missing type",
@@ -148,6 +221,16 @@ func TestInvalidInput(t *testing.T) {
 			wants: []string{`config/job_config.json:9:77: job "pipe": task "jobs.pipe.print_sums" depends on unknown task "jobs.pipe.even" (did you mean "jobs.pipe.evens"?)`},
 		},
 		{
+			name:  "dependency on a task of another job",
+			edit:  replaceInConfig(`"dependencies": ["jobs.pipe.numbers"]}`, `"dependencies": ["jobs.fan.part_a"]}`),
+			wants: []string{`config/job_config.json:7:54: job "pipe": task "jobs.pipe.evens" depends on task "jobs.fan.part_a" of job "fan", but dependencies must stay inside one job`},
+		},
+		{
+			name:  "dependency named for another job",
+			edit:  replaceInConfig(`"dependencies": ["jobs.pipe.numbers"]}`, `"dependencies": ["jobs.fan.nothing_like_it"]}`),
+			wants: []string{`config/job_config.json:7:54: job "pipe": task "jobs.pipe.evens" depends on "jobs.fan.nothing_like_it", which is not a task of job "pipe": dependencies must stay inside one job, so their names start with jobs.pipe.`},
+		},
+		{
 			name:  "cycle",
 			edit:  replaceInConfig(`{"name": "jobs.pipe.numbers"}`, `{"name": "jobs.pipe.numbers", "dependencies": ["jobs.pipe.print_sums"]}`),
 			wants: []string{`config/job_config.json:7:18: job "pipe": task "jobs.pipe.evens" is on a dependency cycle: jobs.pipe.evens -> jobs.pipe.numbers -> jobs.pipe.print_sums -> jobs.pipe.evens`},
@@ -172,6 +255,10 @@ func TestInvalidInput(t *testing.T) {
 				for _, w := range tt.wants {
 					assert.Contains(t, stderr, w, cmd)
 				}
+				for _, w := range tt.unwanted {
+					assert.NotContains(t, stderr, w, cmd)
+				}
+				assert.Regexp(t, `^[^\s:]+(:\d+:\d+)?: `, stderr, "%s: the first line says where", cmd)
 				assert.Regexp(t, `jobgen: \d+ errors?(, \d+ warnings?)?\n$`, stderr, "ends with a count")
 				assert.Equal(t, before, generated(t, dir), "%s changed generated files", cmd)
 			}
@@ -221,6 +308,7 @@ func snapshotInputs(t *testing.T, dir string) func() {
 	}
 	return func() {
 		require.NoError(t, os.RemoveAll(filepath.Join(dir, "jobs")))
+		require.NoError(t, os.RemoveAll(filepath.Join(dir, "config"))) // it may be a link to a device, or a named pipe
 		for p, content := range saved {
 			testmod.WriteFile(t, dir, p, content)
 		}
@@ -240,6 +328,12 @@ func replaceInConfig(old, new string) func(*testing.T, string) {
 func removeFile(rel string) func(*testing.T, string) {
 	return func(t *testing.T, dir string) {
 		require.NoError(t, os.Remove(filepath.Join(dir, rel)))
+	}
+}
+
+func renameFile(from, to string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		require.NoError(t, os.Rename(filepath.Join(dir, filepath.FromSlash(from)), filepath.Join(dir, filepath.FromSlash(to))))
 	}
 }
 
