@@ -926,6 +926,15 @@ func (r *runner) finish(reps []TaskReport, i int, state State, attempts int, d t
 }
 
 func (r *runner) logTask(tr *TaskReport) {
+	LogTask(r.ctx, r.log, tr)
+}
+
+// LogTask writes the record [Job.Run] logs when a task reaches its final
+// state: "task end" with the task, level, attempt, state, duration and
+// error, at info level for a success, error for a failure, panic or
+// timeout, and warn otherwise. Runners that run a job elsewhere
+// (runtime/temporaljob) log with it, so that their records are the same.
+func LogTask(ctx context.Context, log *slog.Logger, tr *TaskReport) {
 	lvl := slog.LevelInfo
 	switch tr.State {
 	case Succeeded:
@@ -944,7 +953,7 @@ func (r *runner) logTask(tr *TaskReport) {
 	if tr.Err != nil {
 		attrs = append(attrs, slog.Any("error", tr.Err))
 	}
-	r.log.LogAttrs(r.ctx, lvl, "task end", attrs...)
+	log.LogAttrs(ctx, lvl, "task end", attrs...)
 }
 
 // abandon gives up on the tasks that still run opts.Grace after the run

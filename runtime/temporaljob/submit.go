@@ -234,20 +234,7 @@ func (f *follower) taskEnd(i int, now time.Time, state runtime.State, attempts i
 	f.ended[i] = true
 	f.emit(runtime.Event{Kind: runtime.TaskEnd, Time: now, Task: f.task(i, attempts), State: state, Err: err, Duration: d})
 	if f.log != nil {
-		lvl := slog.LevelInfo
-		switch state {
-		case runtime.Succeeded:
-		case runtime.Failed, runtime.Panicked, runtime.TimedOut:
-			lvl = slog.LevelError
-		default:
-			lvl = slog.LevelWarn
-		}
-		attrs := []slog.Attr{slog.String("task", f.names[i]), slog.Int("level", f.levels[i]), slog.Int("attempt", attempts),
-			slog.String("state", state.String()), slog.Duration("duration", d)}
-		if err != nil {
-			attrs = append(attrs, slog.Any("error", err))
-		}
-		f.log.LogAttrs(context.Background(), lvl, "task end", attrs...)
+		runtime.LogTask(context.Background(), f.log, &runtime.TaskReport{Name: f.names[i], Index: i, Level: f.levels[i], State: state, Attempts: attempts, Duration: d, Err: err})
 	}
 }
 
