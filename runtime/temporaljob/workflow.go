@@ -249,19 +249,7 @@ func (f *flow) final(i int) bool { return f.cols.States[i] != stateIdle }
 // task ready if they all succeeded, and otherwise gives it its final state
 // as runtime.Job.Run would.
 func (f *flow) decide(i int) {
-	state := runtime.Succeeded
-	for _, d := range f.job.Tasks[i].Deps {
-		switch runtime.State(f.cols.States[d]) {
-		case runtime.Succeeded:
-		case runtime.NotStarted, runtime.Cancelled:
-			if state == runtime.Succeeded {
-				state = runtime.NotStarted
-			}
-		default:
-			state = runtime.UpstreamFailed
-		}
-	}
-	if state != runtime.Succeeded {
+	if state := f.upstream(i); state != runtime.Succeeded {
 		f.end(i, state, "")
 		return
 	}
@@ -270,6 +258,24 @@ func (f *flow) decide(i int) {
 		k = 0
 	}
 	f.ready[k] = append(f.ready[k], i)
+}
+
+// upstream is runtime.Job.Run's rule for a task whose dependencies are
+// final: Succeeded if they all succeeded, UpstreamFailed if one failed
+// (failed, panicked, timed_out or upstream_failed), and NotStarted
+// otherwise (one did not run, or was cancelled).
+func (f *flow) upstream(i int) runtime.State {
+	state := runtime.Succeeded
+	for _, d := range f.job.Tasks[i].Deps {
+		switch runtime.State(f.cols.States[d]) {
+		case runtime.Succeeded:
+		case runtime.NotStarted, runtime.Cancelled:
+			state = runtime.NotStarted
+		default:
+			return runtime.UpstreamFailed
+		}
+	}
+	return state
 }
 
 // end gives task i its final state and decides the tasks waiting for it.
@@ -638,10 +644,17 @@ func (f *flow) failRemaining(msg string) {
 // if Setup ran, and returns the run's outcome: the output on success, an
 // error carrying it otherwise.
 func (f *flow) finish(ctx workflow.Context, setupErr string) (*Output, error) {
+	// In level order, so that a task's dependencies are final when its
+	// turn comes: downstream of a failure it is upstream_failed, as in a
+	// local run, and otherwise not_started.
 	for _, l := range f.job.Levels {
 		for _, i := range l {
 			if !f.final(i) {
-				f.end(i, runtime.NotStarted, "")
+				state := f.upstream(i)
+				if state == runtime.Succeeded {
+					state = runtime.NotStarted
+				}
+				f.end(i, state, "")
 			}
 		}
 	}

@@ -197,6 +197,20 @@ func TestWorkflowFailurePolicy(t *testing.T) {
 		{name: "slow", deps: []int{0}, run: slow},
 		{name: "after_fail", deps: []int{1}},
 		{name: "after_slow", deps: []int{2}},
+		{name: "both", deps: []int{1, 4}}, // downstream of a failure and of a task that never ran
+	}
+	// localStates runs the same job in-process: a run on Temporal must
+	// give every task the state a local run gives it.
+	localStates := func(t *testing.T, specs []spec, sched string, keepGoing bool) map[string]string {
+		tj := newTestJob("local", specs)
+		s, err := runtime.ParseSchedule(sched)
+		require.NoError(t, err)
+		rep, _ := tj.job.Run(context.Background(), runtime.Options{Schedule: s, KeepGoing: keepGoing, Workers: 4})
+		m := map[string]string{}
+		for _, tr := range rep.Tasks {
+			m[tr.Name] = tr.State.String()
+		}
+		return m
 	}
 	for _, sched := range schedules {
 		t.Run("fail-fast/"+sched, func(t *testing.T) {
@@ -204,7 +218,9 @@ func TestWorkflowFailurePolicy(t *testing.T) {
 			out, err, _ := runWorkflow(t, tj, Settings{}, Input{Schedule: sched}, nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "fails: boom")
-			assert.Equal(t, map[string]string{"a": "succeeded", "fails": "failed", "slow": "cancelled", "after_fail": "upstream_failed", "after_slow": "not_started"}, states(t, tj, out))
+			want := map[string]string{"a": "succeeded", "fails": "failed", "slow": "cancelled", "after_fail": "upstream_failed", "after_slow": "not_started", "both": "upstream_failed"}
+			assert.Equal(t, want, states(t, tj, out))
+			assert.Equal(t, want, localStates(t, specs, sched, false))
 		})
 		t.Run("keep-going/"+sched, func(t *testing.T) {
 			kspecs := append([]spec(nil), specs...)
@@ -213,7 +229,9 @@ func TestWorkflowFailurePolicy(t *testing.T) {
 			yes := true
 			out, err, _ := runWorkflow(t, tj, Settings{}, Input{Schedule: sched, KeepGoing: &yes}, nil)
 			require.Error(t, err)
-			assert.Equal(t, map[string]string{"a": "succeeded", "fails": "failed", "slow": "succeeded", "after_fail": "upstream_failed", "after_slow": "succeeded"}, states(t, tj, out))
+			want := map[string]string{"a": "succeeded", "fails": "failed", "slow": "succeeded", "after_fail": "upstream_failed", "after_slow": "succeeded", "both": "upstream_failed"}
+			assert.Equal(t, want, states(t, tj, out))
+			assert.Equal(t, want, localStates(t, kspecs, sched, true))
 			assert.Equal(t, [][]int{{7}}, tj.calls["after_slow"])
 		})
 	}
