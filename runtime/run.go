@@ -33,9 +33,10 @@ type Options struct {
 	// means 5s.
 	Grace time.Duration
 	// Logger receives one record per task when it reaches its final state
-	// (attributes job, task, level, attempt, state, duration, error), and
-	// one per Setup or Teardown failure; at debug level, one per attempt
-	// start; at warn level, one per retry. Nil means no logging.
+	// (attributes job, task, graph_level (the task's topological level),
+	// attempt, state, duration, error), and one per Setup or Teardown
+	// failure; at debug level, one per attempt start; at warn level, one
+	// per retry. Nil means no logging.
 	Logger *slog.Logger
 	// Observer, if not nil, receives the events of the run as they happen
 	// (see [Event]), from the run's goroutines. Nil costs nothing.
@@ -936,7 +937,7 @@ func (r *runner) logTask(tr *TaskReport) {
 	}
 	attrs := []slog.Attr{
 		slog.String("task", tr.Name),
-		slog.Int("level", tr.Level),
+		slog.Int("graph_level", tr.Level),
 		slog.Int("attempt", tr.Attempts),
 		slog.String("state", tr.State.String()),
 		slog.Duration("duration", tr.Duration),

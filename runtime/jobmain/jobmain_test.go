@@ -337,7 +337,7 @@ func TestRunLogFormatJSON(t *testing.T) {
 	for _, line := range lines {
 		var rec map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
-		for _, key := range []string{"job", "task", "level", "attempt", "state", "duration"} {
+		for _, key := range []string{"job", "task", "graph_level", "attempt", "state", "duration"} {
 			assert.Contains(t, rec, key, line)
 		}
 		assert.Equal(t, "pipe", rec["job"])

@@ -218,7 +218,7 @@ func (f *follower) attemptStart(i int, now time.Time) {
 	f.lanes[lane], f.slot[i], f.began[i] = true, lane, now
 	f.emit(runtime.Event{Kind: runtime.AttemptStart, Time: now, Task: f.task(i, f.attempt[i]), Worker: lane})
 	if f.log != nil {
-		f.log.Debug("attempt start", "task", f.names[i], "level", f.levels[i], "attempt", f.attempt[i])
+		f.log.Debug("attempt start", "task", f.names[i], "graph_level", f.levels[i], "attempt", f.attempt[i])
 	}
 }
 
@@ -242,7 +242,7 @@ func (f *follower) taskEnd(i int, now time.Time, state runtime.State, attempts i
 		default:
 			lvl = slog.LevelWarn
 		}
-		attrs := []slog.Attr{slog.String("task", f.names[i]), slog.Int("level", f.levels[i]), slog.Int("attempt", attempts),
+		attrs := []slog.Attr{slog.String("task", f.names[i]), slog.Int("graph_level", f.levels[i]), slog.Int("attempt", attempts),
 			slog.String("state", state.String()), slog.Duration("duration", d)}
 		if err != nil {
 			attrs = append(attrs, slog.Any("error", err))
