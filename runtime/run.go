@@ -130,7 +130,7 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 		observeJob(obs, SetupStart, rep.Start, info, nil)
 	}
 
-	taskCtx, err := setup(ctx, h, info)
+	taskCtx, err := setup(withRunLogger(ctx, log), h, info)
 	if obs != nil {
 		observeJob(obs, SetupEnd, rep.Start, info, err)
 	}
@@ -627,14 +627,15 @@ func (r *runner) runTask(reps []TaskReport, c *call, i int, now time.Time) time.
 		var res any
 		var err error
 		state := Succeeded
+		actx := withTaskLogger(r.ctx, r.log, info) // r.ctx without a Logger
 		if t.Timeout > 0 {
-			res, state, err = r.attemptWithTimeout(t, info, slices.Clone(args))
+			res, state, err = r.attemptWithTimeout(actx, t, info, slices.Clone(args))
 		} else {
 			c.fn, c.args = t.Run, args
 			if r.generic {
-				err = c.invoke(r.ctx) // what GenericJobHandler.Execute does
+				err = c.invoke(actx) // what GenericJobHandler.Execute does
 			} else {
-				err = r.execute(r.ctx, info, c)
+				err = r.execute(actx, info, c)
 			}
 			res, c.res = c.res, nil
 			if err != nil {
@@ -686,9 +687,10 @@ func (r *runner) classify(ctx context.Context, err error) State {
 
 // attemptWithTimeout runs one attempt of a task that has a timeout on its
 // own goroutine, so that the worker can abandon it if it ignores its
-// context for longer than opts.Grace.
-func (r *runner) attemptWithTimeout(t *Task, info TaskInfo, args []any) (any, State, error) {
-	ctx, cancel := context.WithTimeoutCause(r.ctx, t.Timeout, errTaskTimeout)
+// context for longer than opts.Grace. parent is the run's context, or the
+// attempt's logging context made from it.
+func (r *runner) attemptWithTimeout(parent context.Context, t *Task, info TaskInfo, args []any) (any, State, error) {
+	ctx, cancel := context.WithTimeoutCause(parent, t.Timeout, errTaskTimeout)
 	defer cancel()
 	c := newCall()
 	c.fn, c.args = t.Run, args

@@ -89,7 +89,7 @@ func MainWith(job *runtime.Job, args []string, ext Extension) int {
 		case <-done:
 		}
 	}()
-	return RunWith(ctx, job, args, os.Stdout, os.Stderr, ext)
+	return runWith(ctx, job, args, os.Stdout, os.Stderr, ext, true)
 }
 
 // interrupted is the cause of the context Main cancels on a signal.
@@ -130,6 +130,7 @@ type config struct {
 	noProgress bool
 	reportPath string // --report
 	tracePath  string // --trace
+	process    bool   // the run is the process's: route slog.Default to its logger
 }
 
 // Run is Main without the process: it parses args (args[0] is the program
@@ -142,7 +143,13 @@ func Run(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io
 
 // RunWith is [Run] with an [Extension].
 func RunWith(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer, ext Extension) int {
-	var cfg config
+	return runWith(ctx, job, args, stdout, stderr, ext, false)
+}
+
+// runWith is [RunWith]; process says that it runs the process (from
+// [MainWith]), so that it may route the process's default logger.
+func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer, ext Extension, process bool) int {
+	cfg := config{process: process}
 	app := &cli.App{
 		Name:            job.Name,
 		Usage:           "run the job " + job.Name,
@@ -257,6 +264,9 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
 		return ExitUsage
+	}
+	if cfg.process {
+		defer routeDefaultLogger(out.logger.With("job", job.Name))()
 	}
 	schedule, _ := runtime.ParseSchedule(cfg.schedule) // checked by check
 	rep, err := runFn(runCtx, job, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})

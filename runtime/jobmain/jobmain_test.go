@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
+	"log/slog"
 	"os"
 	"os/exec"
 	goruntime "runtime"
@@ -24,8 +26,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("JOBMAIN_HELPER") == "1" {
+	switch os.Getenv("JOBMAIN_HELPER") {
+	case "1":
 		os.Exit(Main(helperJob(), []string{"helper"}))
+	case "logs":
+		os.Exit(Main(loggingJob(), []string{"logs", "--log-format", "json", "--no-progress"}))
 	}
 	goleak.VerifyTestMain(m)
 }
@@ -365,6 +370,41 @@ func helperJob() *runtime.Job {
 }
 
 type helperHandler struct{ runtime.GenericJobHandler }
+
+// loggingJob is the job of TestMainRoutesDefaultLogger: its task logs
+// through runtime.Logger, slog's default logger and the log package.
+func loggingJob() *runtime.Job {
+	return &runtime.Job{Name: "logs", Tasks: []runtime.Task{{Name: "jobs.logs.chatty", Run: runtime.Action0(func(ctx context.Context) error {
+		runtime.Logger(ctx).Info("through runtime.Logger")
+		slog.Warn("through slog.Warn", "n", 1)
+		log.Print("through log.Print")
+		return nil
+	})}}, Levels: [][]int{{0}}}
+}
+
+// TestMainRoutesDefaultLogger runs a job binary with --log-format json
+// whose task logs three ways: every line on stderr is a JSON record of the
+// run, and only runtime.Logger's carries the task.
+func TestMainRoutesDefaultLogger(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "JOBMAIN_HELPER=logs")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	msgs := map[string]map[string]any{}
+	for line := range strings.Lines(stderr.String()) {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec), "not a JSON record: %q", line)
+		assert.Equal(t, "logs", rec["job"], line)
+		msgs[rec["msg"].(string)] = rec
+	}
+	require.Contains(t, msgs, "through runtime.Logger", stderr.String())
+	assert.Equal(t, "jobs.logs.chatty", msgs["through runtime.Logger"]["task"])
+	require.Contains(t, msgs, "through slog.Warn", stderr.String())
+	assert.Equal(t, "WARN", msgs["through slog.Warn"]["level"])
+	require.Contains(t, msgs, "through log.Print", stderr.String())
+	assert.Equal(t, "INFO", msgs["through log.Print"]["level"])
+}
 
 func (helperHandler) Teardown(context.Context, runtime.JobInfo, error) error {
 	fmt.Println("teardown")

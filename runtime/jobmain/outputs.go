@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"strings"
@@ -129,4 +130,18 @@ func (o *outputs) close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// routeDefaultLogger makes l the default logger of log/slog, and so of
+// the standard log package, until the returned function puts back what
+// was there: what a task writes with slog.Info or log.Printf then goes
+// through the run's handler, in its format, above the progress display.
+func routeDefaultLogger(l *slog.Logger) (restore func()) {
+	prev, w, flags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(l)
+	return func() {
+		slog.SetDefault(prev)
+		log.SetOutput(w)
+		log.SetFlags(flags)
+	}
 }
