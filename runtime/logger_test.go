@@ -133,7 +133,8 @@ func TestLoggerWithoutRun(t *testing.T) {
 }
 
 // A task logs through runtime.Logger(ctx): its records carry the job, the
-// task, its graph level and the attempt, in the run's format.
+// task, its graph level and the attempt, in the run's format. (The run
+// logs a task that succeeded at debug level.)
 func ExampleLogger() {
 	job := &runtime.Job{
 		Name: "shop",
@@ -149,11 +150,12 @@ func ExampleLogger() {
 		}
 		return a
 	}
-	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: noTime}))
+	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: noTime}))
 	if _, err := job.Run(context.Background(), runtime.Options{Logger: log}); err != nil {
 		panic(err)
 	}
 	// Output:
+	// level=DEBUG msg="attempt start" job=shop task=jobs.shop.load graph_level=0 attempt=1 worker=0
 	// level=INFO msg=loaded job=shop task=jobs.shop.load graph_level=0 attempt=1 rows=3
-	// level=INFO msg="task end" job=shop task=jobs.shop.load graph_level=0 attempt=1 state=succeeded
+	// level=DEBUG msg="task end" job=shop task=jobs.shop.load graph_level=0 attempt=1 state=succeeded
 }

@@ -34,9 +34,12 @@ type Options struct {
 	Grace time.Duration
 	// Logger receives one record per task when it reaches its final state
 	// (attributes job, task, graph_level (the task's topological level),
-	// attempt, state, duration, error), and one per Setup or Teardown
-	// failure; at debug level, one per attempt start; at warn level, one
-	// per retry. Nil means no logging.
+	// attempt, state, duration, error): at error level for a task that
+	// failed, panicked or timed out, at warn level for one that did not
+	// run to its end, and at debug level for a success. It also receives
+	// one record per Setup or Teardown failure (error), one per retry
+	// (warn) and one per attempt start (debug); and it is what
+	// [Logger] returns to the tasks. Nil means no logging.
 	Logger *slog.Logger
 	// Observer, if not nil, receives the events of the run as they happen
 	// (see [Event]), from the run's goroutines. Nil costs nothing.
@@ -929,7 +932,7 @@ func (r *runner) finish(reps []TaskReport, i int, state State, attempts int, d t
 }
 
 func (r *runner) logTask(tr *TaskReport) {
-	lvl := slog.LevelInfo
+	lvl := slog.LevelDebug // a success is no news: quiet at the default level
 	switch tr.State {
 	case Succeeded:
 	case Failed, Panicked, TimedOut:

@@ -34,7 +34,10 @@
 // parameter of Run takes in a task that takes the results of others, and a
 // file under jobs/<job>/ that declares a task type no config entry names.
 //
-// Exit codes: 0 fine; 1 invalid input (or, for check and diff, generated
+// jobgen --version prints the module version it was built from, and
+// "jobgen completion bash" (or zsh, fish) a shell completion script.
+//
+// Exit codes (jobgen -h lists them too): 0 fine; 1 invalid input (or, for check and diff, generated
 // files that differ); 2 bad usage; 3 an environment failure (a file that
 // cannot be read or written, the go tool failing).
 package main

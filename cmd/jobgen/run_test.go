@@ -246,3 +246,30 @@ func removeFile(rel string) func(*testing.T, string) {
 func writeFile(rel, content string) func(*testing.T, string) {
 	return func(t *testing.T, dir string) { testmod.WriteFile(t, dir, rel, content) }
 }
+
+// TestConventions covers what a Go user expects of a command: --version,
+// the exit codes in -h, and shell completion.
+func TestConventions(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout []string // regexps
+		wantStderr string
+	}{
+		{name: "version", args: []string{"--version"}, wantStdout: []string{`^jobgen version .*go1\.\d+.*\n$`}},
+		{name: "help lists exit codes", args: []string{"-h"}, wantStdout: []string{`EXIT CODES:\n   0  fine\n   1  invalid input`, `\n   3  an environment failure`, `completion +print the script`}},
+		{name: "zsh completion", args: []string{"completion", "zsh"}, wantStdout: []string{`^#compdef jobgen\n`}},
+		{name: "completion of an unknown shell", args: []string{"completion", "csh"}, wantCode: 2, wantStderr: `jobgen: completion: unknown shell "csh": want bash, zsh or fish`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := jobgen(t, tt.args...)
+			assert.Equal(t, tt.wantCode, code, stderr)
+			for _, re := range tt.wantStdout {
+				assert.Regexp(t, re, stdout)
+			}
+			assert.Contains(t, stderr, tt.wantStderr)
+		})
+	}
+}

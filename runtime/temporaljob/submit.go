@@ -234,7 +234,7 @@ func (f *follower) taskEnd(i int, now time.Time, state runtime.State, attempts i
 	f.ended[i] = true
 	f.emit(runtime.Event{Kind: runtime.TaskEnd, Time: now, Task: f.task(i, attempts), State: state, Err: err, Duration: d})
 	if f.log != nil {
-		lvl := slog.LevelInfo
+		lvl := slog.LevelDebug // as a local run: a success is no news
 		switch state {
 		case runtime.Succeeded:
 		case runtime.Failed, runtime.Panicked, runtime.TimedOut:
