@@ -276,7 +276,9 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 		defer routeDefaultLogger(out.logger.With("job", job.Name))()
 	}
 	schedule, _ := runtime.ParseSchedule(cfg.schedule) // checked by check
+	unwatch := out.stopping(runCtx)
 	rep, err := runFn(runCtx, job, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
+	unwatch()
 	if rep == nil {
 		out.finish(nil)
 		if verr := job.Validate(); verr != nil {
