@@ -117,10 +117,10 @@ type Display struct {
 	drawn    int        // lines of the display on the screen, below the cursor's line
 	stopping string     // why the run stops, once it does
 	stopAt   time.Time
-	logs     lineBuffer // the partial last line written through Writer
+	logs     lineBuffer    // the partial last line written through Writer
 	quit     chan struct{} // closed to end the redraw loop
 	looped   chan struct{} // closed when the redraw loop has ended
-	captured *capture // nil unless Options.Capture is set
+	captured *capture      // nil unless Options.Capture is set
 
 	stopOnce sync.Once
 }

@@ -95,7 +95,7 @@ func TestDisplayCounts(t *testing.T) {
 	d.Stop() // idempotent, and nothing was drawn
 }
 
-// ansi matches the terminal control sequences mpb writes.
+// ansi matches the terminal control sequences the display writes.
 var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
 // screen is what reached a pseudo-terminal so far.
