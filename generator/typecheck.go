@@ -151,29 +151,49 @@ func (g *generator) goPos(fset *token.FileSet, pos token.Pos) string {
 	return fmt.Sprintf("%s:%d:%d", g.rel(p.Filename), p.Line, p.Column)
 }
 
-// lookupType finds the type the conventions name in file and reports what
-// is wrong when it is missing or declared elsewhere.
+// lookupType finds the type the conventions name in file: typeName (the
+// file name in PascalCase) or a spelling of it with words in capitals, the
+// way Go spells initialisms (write_status_csv -> WriteStatusCsv or
+// WriteStatusCSV), whichever the file declares. It reports what is wrong
+// when none is declared there, when two are, or when the type is declared
+// in another file.
 func (g *generator) lookupType(p *packages.Package, typeName, file string, at config.Pos, where string) *types.Named {
 	want := file + ".go"
-	obj, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName)
-	if obj == nil {
-		var declared []string
-		for _, name := range p.Types.Scope().Names() {
-			o, isType := p.Types.Scope().Lookup(name).(*types.TypeName)
-			if isType && filepath.Base(p.Fset.Position(o.Pos()).Filename) == want {
-				declared = append(declared, name)
-			}
+	inFile := func(o types.Object) bool { return filepath.Base(p.Fset.Position(o.Pos()).Filename) == want }
+	var matches []*types.TypeName
+	var declared []string // the types file declares, for a hint
+	for _, name := range p.Types.Scope().Names() {
+		o, isType := p.Types.Scope().Lookup(name).(*types.TypeName)
+		if !isType || !inFile(o) {
+			continue
+		}
+		declared = append(declared, name)
+		if spellsFile(name, file) {
+			matches = append(matches, o)
+		}
+	}
+	var obj *types.TypeName
+	switch len(matches) {
+	case 1:
+		obj = matches[0]
+	case 0:
+		if o, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName); o != nil {
+			g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, filepath.Base(p.Fset.Position(o.Pos()).Filename), want, g.goPos(p.Fset, o.Pos()))
+			return nil
 		}
 		hint := ""
 		if best := closest(typeName, declared); best != "" {
 			o := p.Types.Scope().Lookup(best)
 			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", best, g.goPos(p.Fset, o.Pos()))
 		}
-		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, typeName, hint)
+		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, lookedFor(file), hint)
 		return nil
-	}
-	if got := filepath.Base(p.Fset.Position(obj.Pos()).Filename); got != want {
-		g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, got, want, g.goPos(p.Fset, obj.Pos()))
+	default:
+		var both []string
+		for _, o := range matches {
+			both = append(both, fmt.Sprintf("%s (%s)", o.Name(), g.goPos(p.Fset, o.Pos())))
+		}
+		g.errorf(at, "%s: jobs/%s/%s declares %s: each spells the type of %s, keep one", where, p.Name, want, strings.Join(both, " and "), want)
 		return nil
 	}
 	named, _ := types.Unalias(obj.Type()).(*types.Named)
@@ -200,6 +220,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 	if named == nil {
 		return false
 	}
+	t.typeName = named.Obj().Name() // the spelling the file declares
 	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(named), true, named.Obj().Pkg(), "Run")
 	run, _ := obj.(*types.Func)
 	if run == nil {
@@ -268,6 +289,7 @@ func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.I
 	if named == nil {
 		return false
 	}
+	j.handler.typeName = named.Obj().Name()
 	ptr := types.NewPointer(named)
 	if !types.Implements(ptr, iface) {
 		m, wrong := types.MissingMethod(ptr, iface, true)
@@ -416,8 +438,14 @@ func (g *generator) warnUnlisted(j *job, p *packages.Package) {
 		if listed[file] || checkWord("file", file) != "" {
 			continue
 		}
-		obj, _ := p.Types.Scope().Lookup(pascal(file)).(*types.TypeName)
-		if obj == nil || obj.IsAlias() || filepath.Base(p.Fset.Position(obj.Pos()).Filename) != file+".go" {
+		var obj *types.TypeName
+		for _, name := range p.Types.Scope().Names() {
+			if o, _ := p.Types.Scope().Lookup(name).(*types.TypeName); o != nil && spellsFile(name, file) && filepath.Base(p.Fset.Position(o.Pos()).Filename) == file+".go" {
+				obj = o
+				break
+			}
+		}
+		if obj == nil || obj.IsAlias() {
 			continue
 		}
 		if m, _, _ := types.LookupFieldOrMethod(types.NewPointer(obj.Type()), true, obj.Pkg(), "Run"); m == nil {
