@@ -252,6 +252,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 			pt = pt.(*types.Slice).Elem()
 		}
 		t.params = append(t.params, pt)
+		t.paramPos = append(t.paramPos, g.goPos(p.Fset, ps.At(i).Pos()))
 	}
 	fixed := len(t.params)
 	limit := runtime.MaxParams
@@ -357,6 +358,28 @@ func (g *generator) bind(j *job) bool {
 	for _, t := range j.tasks {
 		where := fmt.Sprintf("job %q: task %q", j.cfg.Name, t.cfg.Name)
 		t.args = nil
+		// A problem of a parameter is reported once for all the parameters
+		// of its type, at the first one's position.
+		type problem struct {
+			kind   int // noProvider, ambiguous or likeVariadic
+			params []int
+			cands  []int
+		}
+		const (
+			noProvider = iota
+			ambiguous
+			likeVariadic
+		)
+		var problems []*problem
+		note := func(kind, pi int, cands []int) {
+			for _, p := range problems {
+				if p.kind == kind && types.Identical(t.params[p.params[0]], t.params[pi]) {
+					p.params = append(p.params, pi)
+					return
+				}
+			}
+			problems = append(problems, &problem{kind: kind, params: []int{pi}, cands: cands})
+		}
 		for pi, pt := range t.params {
 			var cands []int
 			for _, d := range t.deps {
@@ -365,30 +388,52 @@ func (g *generator) bind(j *job) bool {
 				}
 			}
 			last := t.variadic && pi == len(t.params)-1
-			if !last && t.variadic && types.Identical(pt, t.params[len(t.params)-1]) {
-				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) has the type of the variadic parameter, so which dependency fills it is ambiguous", where, pi+1, typeName(pt))
-				ok = false
-				continue
-			}
 			switch {
+			case !last && t.variadic && types.Identical(pt, t.params[len(t.params)-1]):
+				note(likeVariadic, pi, nil)
 			case last:
 				t.args = append(t.args, cands...)
 			case len(cands) == 1:
 				t.args = append(t.args, cands[0])
 			case len(cands) == 0:
-				g.errorf(t.cfg.Pos, "%s: no dependency provides parameter %d of Run (%s); dependencies: %s", where, pi+1, typeName(pt), g.describeDeps(j, t))
-				ok = false
+				note(noProvider, pi, nil)
 			default:
+				note(ambiguous, pi, cands)
+			}
+		}
+		for _, p := range problems {
+			ok = false
+			pt := typeName(t.params[p.params[0]])
+			which := paramNumbers(p.params)
+			at := t.paramPos[p.params[0]]
+			switch p.kind {
+			case likeVariadic:
+				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) %s the type of the variadic parameter, so which dependency fills %s is ambiguous (%s)", where, which, pt, plural(len(p.params), "has", "have"), plural(len(p.params), "it", "them"), at)
+			case noProvider:
+				g.errorf(t.cfg.Pos, "%s: no dependency provides %s of Run (%s); dependencies: %s (%s)", where, which, pt, g.describeDeps(j, t), at)
+			case ambiguous:
 				var names []string
-				for _, c := range cands {
+				for _, c := range p.cands {
 					names = append(names, strconv.Quote(j.tasks[c].cfg.Name))
 				}
-				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types", where, pi+1, typeName(pt), strings.Join(names, " and "), typeName(pt))
-				ok = false
+				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types (%s)", where, which, pt, strings.Join(names, " and "), pt, at)
 			}
 		}
 	}
 	return ok
+}
+
+// paramNumbers names parameters by their 0-based index after ctx, for a
+// message: "parameter 1", "parameters 1 and 2", "parameters 1, 2 and 3".
+func paramNumbers(idx []int) string {
+	nums := make([]string, len(idx))
+	for k, i := range idx {
+		nums[k] = strconv.Itoa(i + 1)
+	}
+	if len(nums) == 1 {
+		return "parameter " + nums[0]
+	}
+	return "parameters " + strings.Join(nums[:len(nums)-1], ", ") + " and " + nums[len(nums)-1]
 }
 
 // warnUnused warns about each dependency that has a result no parameter of
@@ -491,4 +536,11 @@ func isContext(t types.Type) bool {
 
 func isError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
