@@ -273,3 +273,20 @@ func TestConventions(t *testing.T) {
 		})
 	}
 }
+
+// TestStaleSignatureFailsBuild changes a Run signature without running go
+// generate: go build fails, and its error names the task and says what to
+// do.
+func TestStaleSignatureFailsBuild(t *testing.T) {
+	dir := fixture(t)
+	file := filepath.Join(dir, "jobs", "pipe", "print_sums.go")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	changed := strings.Replace(string(data), "odds OddNumbers) error", "odds OddNumbers, verbose bool) error", 1)
+	require.NotEqual(t, string(data), changed)
+	require.NoError(t, os.WriteFile(file, []byte(changed), 0o644))
+	out, err := testmod.GoErr(dir, "build", "./...")
+	require.Error(t, err, out)
+	assert.Regexp(t, `(?m)^gen/pipe/pipe_gen\.go:\d+:\d+: jobs_pipe_print_sums__Run_changed__run_go_generate does not satisfy `, out)
+	assert.Contains(t, out, "have Run(context.Context,")
+}

@@ -31,7 +31,11 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*report.LoadHTTPLogs, []int]
-	_ = taskrt.CheckAction1[*report.WriteStatusCSV, []int]
+	jobs_report_load_http_logs__Run_changed__run_go_generate   = *report.LoadHTTPLogs
+	_                                                          = taskrt.CheckFunc0[jobs_report_load_http_logs__Run_changed__run_go_generate, []int]
+	jobs_report_write_status_csv__Run_changed__run_go_generate = *report.WriteStatusCSV
+	_                                                          = taskrt.CheckAction1[jobs_report_write_status_csv__Run_changed__run_go_generate, []int]
 )
