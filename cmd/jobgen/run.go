@@ -174,6 +174,7 @@ func generate(c *cli.Context, stderr io.Writer, write bool) error {
 			fmt.Fprintf(stderr, "jobgen: write: %v\n", err)
 			return &exitError{exitEnvironment, err}
 		}
+		tidyHint(c.Context, stderr, dir, done)
 		return nil
 	}
 	changes, err := res.Diff(dir)

@@ -290,3 +290,23 @@ func TestStaleSignatureFailsBuild(t *testing.T) {
 	assert.Regexp(t, `(?m)^gen/pipe/pipe_gen\.go:\d+:\d+: jobs_pipe_print_sums__Run_changed__run_go_generate does not satisfy `, out)
 	assert.Contains(t, out, "have Run(context.Context,")
 }
+
+// TestGenerateSaysToTidy: when the mains generate writes import packages
+// that go.sum does not cover yet (go mod tidy ran before they existed),
+// generate says to run go mod tidy; when it covers them, it says nothing.
+func TestGenerateSaysToTidy(t *testing.T) {
+	// A new module tidied before its first go generate, as a user's.
+	dir := testmod.New(t, "example.com/fixture", filepath.Join("..", "..", "generator", "testdata", "typed_diamond"))
+	testmod.Go(t, dir, "mod", "tidy")
+	data, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+	require.NoError(t, err)
+	require.NotContains(t, string(data), "golang.org/x/term ", "tidy saw no import of it yet")
+	code, _, stderr := jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `(?m)^jobgen: the 2 mains it wrote import .*golang\.org/x/term, which go\.mod and go\.sum do not cover yet: run go mod tidy before go build$`, stderr)
+
+	dir = testmod.New(t, "example.com/fixture", filepath.Join("..", "..", "generator", "testdata", "typed_diamond"))
+	code, _, stderr = jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "go mod tidy")
+}
