@@ -333,16 +333,25 @@ func (d *Display) Writer() io.Writer { return logWriter{d} }
 type logWriter struct{ d *Display }
 
 func (w logWriter) Write(b []byte) (int, error) {
-	w.d.mu.Lock()
-	defer w.d.mu.Unlock()
-	if w.d.state != drawing {
-		return w.d.out.Write(b)
+	d := w.d
+	d.mu.Lock()
+	if c := d.captured; c != nil && d.state == drawing {
+		// Into the pipe, in line with what the tasks print to the
+		// captured files; without holding d.mu, which the pipe's copier
+		// needs to empty it.
+		d.mu.Unlock()
+		n, err := c.w.Write(b)
+		if err == nil {
+			return n, nil
+		}
+		b = b[n:] // the display stopped and closed the pipe meanwhile
+		d.mu.Lock()
 	}
-	if c := w.d.captured; c != nil {
-		// In line with what the tasks print to the captured files.
-		return c.w.Write(b)
+	defer d.mu.Unlock()
+	if d.state != drawing {
+		return d.out.Write(b)
 	}
-	w.d.redraw(w.d.logs.lines(b))
+	d.redraw(d.logs.lines(b))
 	return len(b), nil
 }
 

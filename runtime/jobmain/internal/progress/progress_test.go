@@ -358,3 +358,30 @@ func TestDisplayClipsToTheWidth(t *testing.T) {
 	assert.Equal(t, "one log line", lines[0])
 	assert.Regexp(t, `^running: a_rather_long_task_name_\d+ .*…$`, lines[3])
 }
+
+// TestDisplayFloodedByLogs writes more logs at once than a pipe holds
+// while stdout is captured: the write must not wait for the copier while
+// holding what the copier needs.
+func TestDisplayFloodedByLogs(t *testing.T) {
+	var stdout *os.File
+	s := onPTYRaw(t, func(tty *os.File, s *screen) {
+		stdout = tty
+		d := New(tty, twoLevels(), Options{Refresh: 5 * time.Millisecond, Capture: []**os.File{&stdout}})
+		d.Observe(runtime.Event{Kind: runtime.SetupEnd})
+		flood := strings.Repeat(strings.Repeat("x", 99)+"\n", 3000) // 300KB
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			io.WriteString(d.Writer(), flood)
+			fmt.Fprintln(stdout, "after the flood")
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the log writer is stuck")
+		}
+		s.waitFor(t, "after the flood")
+		d.Stop()
+	})
+	assert.Equal(t, 3000, strings.Count(s.text(), strings.Repeat("x", 99)+"\r\n"), "every line once")
+}
