@@ -49,7 +49,7 @@ func modVersion(m debug.Module, settings []debug.BuildSetting) string {
 	}
 	if m.Replace != nil {
 		r := m.Replace.Path
-		if m.Replace.Version != "" {
+		if m.Replace.Version != "" && m.Replace.Version != "(devel)" {
 			r += " " + m.Replace.Version
 		}
 		v += " (replaced by " + r + ")"
