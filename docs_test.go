@@ -112,3 +112,24 @@ func declaredFuncs(t *testing.T) map[string]bool {
 	require.NoError(t, err)
 	return names
 }
+
+// TestDocLinks checks that every relative link of README.md and docs/*.md
+// points at a file of the repository.
+func TestDocLinks(t *testing.T) {
+	pages, err := filepath.Glob(filepath.Join("docs", "*.md"))
+	require.NoError(t, err)
+	pages = append(pages, "README.md")
+	link := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
+	for _, page := range pages {
+		data, err := os.ReadFile(page)
+		require.NoError(t, err)
+		for _, m := range link.FindAllStringSubmatch(string(data), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			_, err := os.Stat(filepath.Join(filepath.Dir(page), filepath.FromSlash(target)))
+			assert.NoError(t, err, "%s links to %s, which does not exist", page, target)
+		}
+	}
+}

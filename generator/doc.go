@@ -8,8 +8,10 @@
 //
 //   - gen/<job>/<job>_gen.go: the job's task table and levels, each task's
 //     Run method wrapped in the runtime adapter of its shape with every type
-//     argument written out, so a changed signature fails `go build`, and
-//     the job's fingerprint;
+//     argument written out, so a changed signature fails `go build` with
+//     an error that names the task and says to run go generate
+//     (jobs_job1_by_region__Run_changed__run_go_generate does not satisfy
+//     ...), and the job's fingerprint;
 //   - cmd/<job>/main.go: the job binary's main, which calls
 //     runtime/jobmain, or runtime/temporaljob with the job's settings for
 //     a job that opts in to Temporal ("temporal" in the config), so that

@@ -123,7 +123,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	tc := &typeCoder{file: f}
 
 	rows := make([]jen.Code, len(j.tasks))
-	checks := make([]jen.Code, len(j.tasks))
+	checks := make([]jen.Code, 0, 2*len(j.tasks))
 	for i, t := range j.tasks {
 		fields := []jen.Code{field("Name", jen.Lit(t.cfg.Name))}
 		if len(t.deps) > 0 {
@@ -144,7 +144,13 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 			field("Bind", generic(jen.Qual(RuntimePath, "Bind"+shape), targs)),
 			field("Impl", jen.Parens(ptr.Clone()).Parens(jen.Nil())))
 		rows[i] = jen.Line().Lit(i).Op(":").Values(fields...)
-		checks[i] = jen.Id("_").Op("=").Qual(RuntimePath, "Check"+shape).Types(append([]jen.Code{ptr}, targs...)...)
+		// The alias puts the task's name and what to do into the
+		// compiler's error when the check fails: "jobs_job1_by_region__
+		// Run_changed__run_go_generate does not satisfy ...".
+		stale := staleName(t.cfg.Name)
+		checks = append(checks,
+			jen.Id(stale).Op("=").Add(ptr.Clone()),
+			jen.Id("_").Op("=").Qual(RuntimePath, "Check"+shape).Types(append([]jen.Code{jen.Id(stale)}, targs...)...))
 	}
 	lv := make([]jen.Code, len(j.levels))
 	for i, l := range j.levels {
@@ -177,8 +183,20 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	f.Comment("levelTable lists the tasks of each level, by index in taskTable.")
 	f.Var().Id("levelTable").Op("=").Index().Index().Int().Values(append(lv, jen.Line())...)
 	f.Comment("Each task's Run method has the signature its row binds, or this does not compile.")
+	f.Comment("The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;")
+	f.Comment("run go generate ./... after changing a Run signature.")
 	f.Type().Defs(checks...)
 	return render(f)
+}
+
+// staleName is the identifier of a task's type in the generated
+// compile-time checks, named so that the compiler's error says which task
+// and what to do: jobs.job1.by_region ->
+// jobs_job1_by_region__Run_changed__run_go_generate. Task names are checked
+// snake_case words joined by dots, so it is a valid identifier, distinct
+// for each task, and unlike any other generated name.
+func staleName(task string) string {
+	return strings.ReplaceAll(task, ".", "_") + "__Run_changed__run_go_generate"
 }
 
 // shape returns the name of the adapter shape of the task's Run method

@@ -165,7 +165,9 @@ func checkWiring(t *testing.T, src []byte, modPath, job string) {
 		regexp.QuoteMeta("// Job returns job "+strconv.Quote(job)+": ")+`\d+ tasks in \d+ levels\. Every call returns a new Job, so callers may change it\.`,
 		regexp.QuoteMeta("// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to."),
 		regexp.QuoteMeta("// levelTable lists the tasks of each level, by index in taskTable."),
-		regexp.QuoteMeta("// Each task's Run method has the signature its row binds, or this does not compile."))
+		regexp.QuoteMeta("// Each task's Run method has the signature its row binds, or this does not compile."),
+		regexp.QuoteMeta("// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;"),
+		regexp.QuoteMeta("// run go generate ./... after changing a Run signature."))
 	imps := imports(t, f)
 	jobPath := modPath + "/jobs/" + job
 	require.Contains(t, imps, jobPath, "imports the job's package")
@@ -298,12 +300,19 @@ func (c *wiringChecker) checks(d ast.Decl, want []string) {
 	t := c.t
 	g, ok := d.(*ast.GenDecl)
 	require.True(t, ok && g.Tok == token.TYPE, "type declaration of the checks")
-	require.Len(t, g.Specs, len(want))
-	for i, spec := range g.Specs {
-		ts := spec.(*ast.TypeSpec)
-		assert.Equal(t, "_", ts.Name.Name)
-		assert.True(t, ts.Assign.IsValid(), "an alias")
-		assert.Equal(t, want[i], types.ExprString(ts.Type), "check of task %d", i)
+	require.Len(t, g.Specs, 2*len(want), "per task, an alias of its type named after it, and the check")
+	stale := regexp.MustCompile(`^jobs_[a-z0-9_]+__Run_changed__run_go_generate$`)
+	seen := map[string]bool{}
+	for i := range want {
+		named, check := g.Specs[2*i].(*ast.TypeSpec), g.Specs[2*i+1].(*ast.TypeSpec)
+		assert.Regexp(t, stale, named.Name.Name, "alias of task %d", i)
+		assert.False(t, seen[named.Name.Name], "alias %s declared twice", named.Name.Name)
+		seen[named.Name.Name] = true
+		assert.True(t, named.Assign.IsValid() && check.Assign.IsValid(), "aliases")
+		wantType := strings.SplitN(strings.TrimSuffix(strings.SplitN(want[i], "[", 2)[1], "]"), ", ", 2)[0]
+		assert.Equal(t, wantType, types.ExprString(named.Type), "alias of task %d", i)
+		assert.Equal(t, "_", check.Name.Name)
+		assert.Equal(t, strings.Replace(want[i], "["+wantType, "["+named.Name.Name, 1), types.ExprString(check.Type), "check of task %d", i)
 	}
 }
 
@@ -350,8 +359,14 @@ func (c *wiringChecker) task(e ast.Expr) string {
 	adapter, ok := strings.CutPrefix(sel.Sel.Name, "Bind")
 	assert.True(t, ok, "Bind: %s", sel.Sel.Name)
 	assert.Regexp(t, c.adapters, adapter)
+	// The type is the file name in PascalCase, any word of it in
+	// capitals (WriteStatusCSV): the same letters, whatever their case.
 	typ := "*" + c.jobPkg + "." + pascal(file)
-	assert.Equal(t, "("+typ+")(nil)", types.ExprString(f["Impl"]), "Impl")
+	impl := types.ExprString(f["Impl"])
+	if got := strings.TrimSuffix(strings.TrimPrefix(impl, "("), ")(nil)"); strings.EqualFold(got, typ) {
+		typ = got
+	}
+	assert.Equal(t, "("+typ+")(nil)", impl, "Impl")
 	if targs != "" {
 		targs = ", " + targs
 	}

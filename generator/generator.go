@@ -63,6 +63,7 @@ type task struct {
 	deps     []int
 	// From the type check:
 	params   []types.Type // Run's parameters after ctx; for a variadic one, its element type
+	paramPos []string     // "file:line:col" of each of params, for messages
 	variadic bool
 	result   types.Type // nil when Run returns only an error
 	args     []int      // the dependency that fills each parameter (variadic: several)

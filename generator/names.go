@@ -113,6 +113,65 @@ func pascal(snake string) string {
 	return b.String()
 }
 
+// spellsFile reports whether name is a type name the conventions derive
+// from the snake_case file name: each word of file with its first letter
+// in upper case, or all of it (load_sales -> LoadSales, LOADSales,
+// LoadSALES or LOADSALES), so that initialisms can be spelt as Go spells
+// them (write_status_csv -> WriteStatusCSV).
+func spellsFile(name, file string) bool {
+	rest := name
+	for _, w := range strings.Split(file, "_") {
+		if len(rest) < len(w) {
+			return false
+		}
+		if seg := rest[:len(w)]; seg != pascal(w) && seg != strings.ToUpper(w) {
+			return false
+		}
+		rest = rest[len(w):]
+	}
+	return rest == ""
+}
+
+// spellings lists the type names [spellsFile] accepts for file, the
+// PascalCase one first, up to limit of them; more says there are others.
+func spellings(file string, limit int) (names []string, more bool) {
+	names = []string{""}
+	for _, w := range strings.Split(file, "_") {
+		forms := []string{pascal(w)}
+		if up := strings.ToUpper(w); up != forms[0] {
+			forms = append(forms, up)
+		}
+		var next []string
+		for _, n := range names {
+			for _, f := range forms {
+				next = append(next, n+f)
+			}
+		}
+		names = next
+		if len(names) > limit {
+			return names[:limit], true
+		}
+	}
+	return names, false
+}
+
+// lookedFor lists, for a message, the type names looked for in file: its
+// PascalCase one and the spellings with words in capitals ("Load or LOAD",
+// "LoadSales, LOADSales, LoadSALES or LOADSALES"), or when there are many
+// the rule with the likeliest of them.
+func lookedFor(file string) string {
+	names, more := spellings(file, 4)
+	switch {
+	case more:
+		words := strings.Split(file, "_")
+		last := pascal(strings.Join(words[:len(words)-1], "_")) + strings.ToUpper(words[len(words)-1])
+		return fmt.Sprintf("%s or another spelling with words in capitals, such as %s", pascal(file), last)
+	case len(names) == 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 // dotted is a name of the form <root>.<pkg>.<file> from the config, such as
 // jobs.job1.load_sales or runtime.generic_job_handler.
 type dotted struct {

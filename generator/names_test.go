@@ -99,3 +99,39 @@ func TestDidYouMean(t *testing.T) {
 	assert.Equal(t, ` (did you mean "jobs.job1.load_sales"?)`, didYouMean("jobs.job1.load_sale", cands))
 	assert.Equal(t, "", didYouMean("jobs.job1.zzz", cands))
 }
+
+func TestSpellsFile(t *testing.T) {
+	tests := []struct {
+		name, file string
+		want       bool
+	}{
+		{"WriteStatusCsv", "write_status_csv", true},
+		{"WriteStatusCSV", "write_status_csv", true},
+		{"WRITEStatusCSV", "write_status_csv", true},
+		{"WriteStatusCsV", "write_status_csv", false},
+		{"WriteStatus", "write_status_csv", false},
+		{"WriteStatusCSVs", "write_status_csv", false},
+		{"Task4", "task4", true},
+		{"TASK4", "task4", true},
+		{"HTTPServer", "http_server", true},
+		{"HttpServer", "http_server", true},
+		{"httpServer", "http_server", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, spellsFile(tt.name, tt.file), "%s for %s", tt.name, tt.file)
+	}
+}
+
+func TestLookedFor(t *testing.T) {
+	tests := []struct{ file, want string }{
+		{"load", "Load or LOAD"},
+		{"task_4", "Task4 or TASK4"},
+		{"load_sales", "LoadSales, LoadSALES, LOADSales or LOADSALES"},
+		{"write_status_csv", "WriteStatusCsv or another spelling with words in capitals, such as WriteStatusCSV"},
+		{"a_1", "A1"},
+		{"send_http_request_log", "SendHttpRequestLog or another spelling with words in capitals, such as SendHttpRequestLOG"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, lookedFor(tt.file), tt.file)
+	}
+}

@@ -162,33 +162,53 @@ func (g *generator) goPos(fset *token.FileSet, pos token.Pos) string {
 	return fmt.Sprintf("%s:%d:%d", g.rel(p.Filename), p.Line, p.Column)
 }
 
-// lookupType finds the type the conventions name in file and reports what
-// is wrong when it is missing or declared elsewhere.
+// lookupType finds the type the conventions name in file: typeName (the
+// file name in PascalCase) or a spelling of it with words in capitals, the
+// way Go spells initialisms (write_status_csv -> WriteStatusCsv or
+// WriteStatusCSV), whichever the file declares. It reports what is wrong
+// when none is declared there, when two are, or when the type is declared
+// in another file.
 func (g *generator) lookupType(p *packages.Package, typeName, file string, at config.Pos, where string) *types.Named {
 	want := file + ".go"
-	obj, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName)
-	if obj == nil {
+	inFile := func(o types.Object) bool { return filepath.Base(p.Fset.Position(o.Pos()).Filename) == want }
+	var matches []*types.TypeName
+	var declared []string // the types file declares, for a hint
+	for _, name := range p.Types.Scope().Names() {
+		o, isType := p.Types.Scope().Lookup(name).(*types.TypeName)
+		if !isType || !inFile(o) {
+			continue
+		}
+		declared = append(declared, name)
+		if spellsFile(name, file) {
+			matches = append(matches, o)
+		}
+	}
+	var obj *types.TypeName
+	switch len(matches) {
+	case 1:
+		obj = matches[0]
+	case 0:
 		if why := g.excluded(p, want); why != "" {
 			g.errorf(at, "%s: jobs/%s/%s %s", where, p.Name, want, why)
 			return nil
 		}
-		var declared []string
-		for _, name := range p.Types.Scope().Names() {
-			o, isType := p.Types.Scope().Lookup(name).(*types.TypeName)
-			if isType && filepath.Base(p.Fset.Position(o.Pos()).Filename) == want {
-				declared = append(declared, name)
-			}
+		if o, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName); o != nil {
+			g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, clip.Quote(filepath.Base(p.Fset.Position(o.Pos()).Filename)), clip.Quote(want), g.goPos(p.Fset, o.Pos()))
+			return nil
 		}
 		hint := ""
 		if best := closest(typeName, declared); best != "" {
 			o := p.Types.Scope().Lookup(best)
 			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", clip.Quote(best), g.goPos(p.Fset, o.Pos()))
 		}
-		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, typeName, hint)
+		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, lookedFor(file), hint)
 		return nil
-	}
-	if got := filepath.Base(p.Fset.Position(obj.Pos()).Filename); got != want {
-		g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, clip.Quote(got), clip.Quote(want), g.goPos(p.Fset, obj.Pos()))
+	default:
+		var both []string
+		for _, o := range matches {
+			both = append(both, fmt.Sprintf("%s (%s)", o.Name(), g.goPos(p.Fset, o.Pos())))
+		}
+		g.errorf(at, "%s: jobs/%s/%s declares %s: each spells the type of %s, keep one", where, p.Name, want, strings.Join(both, " and "), want)
 		return nil
 	}
 	named, _ := types.Unalias(obj.Type()).(*types.Named)
@@ -256,6 +276,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 	if named == nil {
 		return false
 	}
+	t.typeName = named.Obj().Name() // the spelling the file declares
 	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(named), true, named.Obj().Pkg(), "Run")
 	run, _ := obj.(*types.Func)
 	if run == nil {
@@ -287,6 +308,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 			pt = pt.(*types.Slice).Elem()
 		}
 		t.params = append(t.params, pt)
+		t.paramPos = append(t.paramPos, g.goPos(p.Fset, ps.At(i).Pos()))
 	}
 	fixed := len(t.params)
 	limit := runtime.MaxParams
@@ -324,6 +346,7 @@ func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.I
 	if named == nil {
 		return false
 	}
+	j.handler.typeName = named.Obj().Name()
 	ptr := types.NewPointer(named)
 	if !types.Implements(ptr, iface) {
 		m, wrong := types.MissingMethod(ptr, iface, true)
@@ -391,6 +414,28 @@ func (g *generator) bind(j *job) bool {
 	for _, t := range j.tasks {
 		where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
 		t.args = nil
+		// A problem of a parameter is reported once for all the parameters
+		// of its type, at the first one's position.
+		type problem struct {
+			kind   int // noProvider, ambiguous or likeVariadic
+			params []int
+			cands  []int
+		}
+		const (
+			noProvider = iota
+			ambiguous
+			likeVariadic
+		)
+		var problems []*problem
+		note := func(kind, pi int, cands []int) {
+			for _, p := range problems {
+				if p.kind == kind && types.Identical(t.params[p.params[0]], t.params[pi]) {
+					p.params = append(p.params, pi)
+					return
+				}
+			}
+			problems = append(problems, &problem{kind: kind, params: []int{pi}, cands: cands})
+		}
 		for pi, pt := range t.params {
 			var cands []int
 			for _, d := range t.deps {
@@ -399,30 +444,52 @@ func (g *generator) bind(j *job) bool {
 				}
 			}
 			last := t.variadic && pi == len(t.params)-1
-			if !last && t.variadic && types.Identical(pt, t.params[len(t.params)-1]) {
-				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) has the type of the variadic parameter, so which dependency fills it is ambiguous", where, pi+1, typeName(pt))
-				ok = false
-				continue
-			}
 			switch {
+			case !last && t.variadic && types.Identical(pt, t.params[len(t.params)-1]):
+				note(likeVariadic, pi, nil)
 			case last:
 				t.args = append(t.args, cands...)
 			case len(cands) == 1:
 				t.args = append(t.args, cands[0])
 			case len(cands) == 0:
-				g.errorf(t.cfg.Pos, "%s: no dependency provides parameter %d of Run (%s); dependencies: %s", where, pi+1, typeName(pt), g.describeDeps(j, t))
-				ok = false
+				note(noProvider, pi, nil)
 			default:
+				note(ambiguous, pi, cands)
+			}
+		}
+		for _, p := range problems {
+			ok = false
+			pt := typeName(t.params[p.params[0]])
+			which := paramNumbers(p.params)
+			at := t.paramPos[p.params[0]]
+			switch p.kind {
+			case likeVariadic:
+				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) %s the type of the variadic parameter, so which dependency fills %s is ambiguous (%s)", where, which, pt, plural(len(p.params), "has", "have"), plural(len(p.params), "it", "them"), at)
+			case noProvider:
+				g.errorf(t.cfg.Pos, "%s: no dependency provides %s of Run (%s); dependencies: %s (%s)", where, which, pt, g.describeDeps(j, t), at)
+			case ambiguous:
 				var names []string
-				for _, c := range cands {
+				for _, c := range p.cands {
 					names = append(names, clip.Quote(j.tasks[c].cfg.Name))
 				}
-				g.errorf(t.cfg.Pos, "%s: parameter %d of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types", where, pi+1, typeName(pt), elide(names, " and "), typeName(pt))
-				ok = false
+				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types (%s)", where, which, pt, elide(names, " and "), pt, at)
 			}
 		}
 	}
 	return ok
+}
+
+// paramNumbers names parameters by their 0-based index after ctx, for a
+// message: "parameter 1", "parameters 1 and 2", "parameters 1, 2 and 3".
+func paramNumbers(idx []int) string {
+	nums := make([]string, len(idx))
+	for k, i := range idx {
+		nums[k] = strconv.Itoa(i + 1)
+	}
+	if len(nums) == 1 {
+		return "parameter " + nums[0]
+	}
+	return "parameters " + strings.Join(nums[:len(nums)-1], ", ") + " and " + nums[len(nums)-1]
 }
 
 // warnUnused warns about each dependency that has a result no parameter of
@@ -472,8 +539,14 @@ func (g *generator) warnUnlisted(j *job, p *packages.Package) {
 		if listed[file] || checkWord("file", file) != "" {
 			continue
 		}
-		obj, _ := p.Types.Scope().Lookup(pascal(file)).(*types.TypeName)
-		if obj == nil || obj.IsAlias() || filepath.Base(p.Fset.Position(obj.Pos()).Filename) != file+".go" {
+		var obj *types.TypeName
+		for _, name := range p.Types.Scope().Names() {
+			if o, _ := p.Types.Scope().Lookup(name).(*types.TypeName); o != nil && spellsFile(name, file) && filepath.Base(p.Fset.Position(o.Pos()).Filename) == file+".go" {
+				obj = o
+				break
+			}
+		}
+		if obj == nil || obj.IsAlias() {
 			continue
 		}
 		if m, _, _ := types.LookupFieldOrMethod(types.NewPointer(obj.Type()), true, obj.Pkg(), "Run"); m == nil {
@@ -519,4 +592,11 @@ func isContext(t types.Type) bool {
 
 func isError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

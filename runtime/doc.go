@@ -38,7 +38,9 @@
 // level, per attempt start); [Options.Observer] receives every [Event] of
 // the run as it happens: what the progress display, the --report and the
 // --trace outputs of runtime/jobmain are built on. A nil Observer costs
-// nothing.
+// nothing. A task logs through [Logger](ctx): the run's logger with the
+// job, task, graph level and attempt attached, or [log/slog.Default]
+// outside a run with a Logger.
 //
 // The package depends on the standard library only, and can be used by
 // programs that never run the generator.

@@ -129,7 +129,7 @@ func (r *runner) attemptStart(info TaskInfo, worker int, now time.Time) {
 	if r.log != nil && r.log.Enabled(r.ctx, slog.LevelDebug) {
 		r.log.LogAttrs(r.ctx, slog.LevelDebug, "attempt start",
 			slog.String("task", info.Name),
-			slog.Int("level", info.Level),
+			slog.Int("graph_level", info.Level),
 			slog.Int("attempt", info.Attempt),
 			slog.Int("worker", worker))
 	}
@@ -158,7 +158,7 @@ func (r *runner) observeTask(tr *TaskReport) {
 func (r *runner) logRetry(info TaskInfo, state State, err error, pause time.Duration) {
 	r.log.LogAttrs(r.ctx, slog.LevelWarn, "attempt failed, retrying",
 		slog.String("task", info.Name),
-		slog.Int("level", info.Level),
+		slog.Int("graph_level", info.Level),
 		slog.Int("attempt", info.Attempt),
 		slog.String("state", state.String()),
 		slog.Any("error", err),

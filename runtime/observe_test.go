@@ -213,7 +213,7 @@ func TestLoggerAttemptRecords(t *testing.T) {
 		want  []string // msg of each record
 	}{
 		{slog.LevelDebug, []string{"attempt start", "attempt failed, retrying", "attempt start", "task end"}},
-		{slog.LevelInfo, []string{"attempt failed, retrying", "task end"}},
+		{slog.LevelInfo, []string{"attempt failed, retrying"}}, // a success is logged at debug level
 		{slog.LevelError, nil},
 	}
 	for _, tt := range tests {
@@ -228,9 +228,11 @@ func TestLoggerAttemptRecords(t *testing.T) {
 				var rec map[string]any
 				require.NoError(t, json.Unmarshal([]byte(line), &rec))
 				msgs = append(msgs, rec["msg"].(string))
-				for _, key := range []string{"job", "task", "level", "attempt"} {
+				for _, key := range []string{"job", "task", "graph_level", "attempt"} {
 					assert.Contains(t, rec, key, line)
 				}
+				assert.Equal(t, uniqueKeys(t, line), len(rec), "every key once: %s", line)
+				assert.IsType(t, "", rec["level"], "level is slog's: %s", line)
 				if rec["msg"] == "attempt failed, retrying" {
 					assert.Equal(t, "first try", rec["error"])
 					assert.Contains(t, rec, "retry_in")
@@ -332,4 +334,24 @@ func ExampleObserverFunc() {
 	// attempt_start greet: attempt 2 on worker 0
 	// attempt_end greet: succeeded
 	// task_end greet: succeeded
+}
+
+// uniqueKeys counts the keys of the JSON object line, failing the test if
+// one is repeated: a decoder into a map keeps only the last of them.
+func uniqueKeys(t *testing.T, line string) int {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(line))
+	_, err := dec.Token() // {
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		require.NoError(t, err)
+		key := tok.(string)
+		assert.False(t, seen[key], "key %q twice in %s", key, line)
+		seen[key] = true
+		var v json.RawMessage
+		require.NoError(t, dec.Decode(&v))
+	}
+	return len(seen)
 }

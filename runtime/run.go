@@ -33,9 +33,13 @@ type Options struct {
 	// means 5s.
 	Grace time.Duration
 	// Logger receives one record per task when it reaches its final state
-	// (attributes job, task, level, attempt, state, duration, error), and
-	// one per Setup or Teardown failure; at debug level, one per attempt
-	// start; at warn level, one per retry. Nil means no logging.
+	// (attributes job, task, graph_level (the task's topological level),
+	// attempt, state, duration, error): at error level for a task that
+	// failed, panicked or timed out, at warn level for one that did not
+	// run to its end, and at debug level for a success. It also receives
+	// one record per Setup or Teardown failure (error), one per retry
+	// (warn) and one per attempt start (debug); and it is what
+	// [Logger] returns to the tasks. Nil means no logging.
 	Logger *slog.Logger
 	// Observer, if not nil, receives the events of the run as they happen
 	// (see [Event]), from the run's goroutines. Nil costs nothing.
@@ -129,7 +133,7 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 		observeJob(obs, SetupStart, rep.Start, info, nil)
 	}
 
-	taskCtx, err := setup(ctx, h, info)
+	taskCtx, err := setup(withRunLogger(ctx, log), h, info)
 	if obs != nil {
 		observeJob(obs, SetupEnd, rep.Start, info, err)
 	}
@@ -626,14 +630,15 @@ func (r *runner) runTask(reps []TaskReport, c *call, i int, now time.Time) time.
 		var res any
 		var err error
 		state := Succeeded
+		actx := withTaskLogger(r.ctx, r.log, info) // r.ctx without a Logger
 		if t.Timeout > 0 {
-			res, state, err = r.attemptWithTimeout(t, info, slices.Clone(args))
+			res, state, err = r.attemptWithTimeout(actx, t, info, slices.Clone(args))
 		} else {
 			c.fn, c.args = t.Run, args
 			if r.generic {
-				err = c.invoke(r.ctx) // what GenericJobHandler.Execute does
+				err = c.invoke(actx) // what GenericJobHandler.Execute does
 			} else {
-				err = r.execute(r.ctx, info, c)
+				err = r.execute(actx, info, c)
 			}
 			res, c.res = c.res, nil
 			if err != nil {
@@ -685,9 +690,10 @@ func (r *runner) classify(ctx context.Context, err error) State {
 
 // attemptWithTimeout runs one attempt of a task that has a timeout on its
 // own goroutine, so that the worker can abandon it if it ignores its
-// context for longer than opts.Grace.
-func (r *runner) attemptWithTimeout(t *Task, info TaskInfo, args []any) (any, State, error) {
-	ctx, cancel := context.WithTimeoutCause(r.ctx, t.Timeout, errTaskTimeout)
+// context for longer than opts.Grace. parent is the run's context, or the
+// attempt's logging context made from it.
+func (r *runner) attemptWithTimeout(parent context.Context, t *Task, info TaskInfo, args []any) (any, State, error) {
+	ctx, cancel := context.WithTimeoutCause(parent, t.Timeout, errTaskTimeout)
 	defer cancel()
 	c := newCall()
 	c.fn, c.args = t.Run, args
@@ -930,12 +936,13 @@ func (r *runner) logTask(tr *TaskReport) {
 }
 
 // LogTask writes the record [Job.Run] logs when a task reaches its final
-// state: "task end" with the task, level, attempt, state, duration and
-// error, at info level for a success, error for a failure, panic or
-// timeout, and warn otherwise. Runners that run a job elsewhere
-// (runtime/temporaljob) log with it, so that their records are the same.
+// state: "task end" with the task, graph_level, attempt, state, duration
+// and error, at debug level for a success (no news: quiet at the default
+// level), error for a failure, panic or timeout, and warn otherwise.
+// Runners that run a job elsewhere (runtime/temporaljob) log with it, so
+// that their records are the same.
 func LogTask(ctx context.Context, log *slog.Logger, tr *TaskReport) {
-	lvl := slog.LevelInfo
+	lvl := slog.LevelDebug
 	switch tr.State {
 	case Succeeded:
 	case Failed, Panicked, TimedOut:
@@ -945,7 +952,7 @@ func LogTask(ctx context.Context, log *slog.Logger, tr *TaskReport) {
 	}
 	attrs := []slog.Attr{
 		slog.String("task", tr.Name),
-		slog.Int("level", tr.Level),
+		slog.Int("graph_level", tr.Level),
 		slog.Int("attempt", tr.Attempts),
 		slog.String("state", tr.State.String()),
 		slog.Duration("duration", tr.Duration),

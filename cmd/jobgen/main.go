@@ -38,7 +38,10 @@
 // it is generator.LeftoverAge old). generate prints "updated <path>" for
 // each file it writes and "removed <path>" for each it removes.
 //
-// Exit codes: 0 fine; 1 invalid input (or, for check and diff, generated
+// jobgen --version prints the module version it was built from, and
+// "jobgen completion bash" (or zsh, fish) a shell completion script.
+//
+// Exit codes (jobgen -h lists them too): 0 fine; 1 invalid input (or, for check and diff, generated
 // files that differ); 2 bad usage; 3 an environment failure (a file that
 // cannot be read or written, the go tool failing).
 package main

@@ -15,6 +15,7 @@ import (
 
 	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/generator"
+	"github.com/taskorchestrator/taskorchestrator/internal/clikit"
 )
 
 // Exit codes.
@@ -24,6 +25,15 @@ const (
 	exitUsage       = 2
 	exitEnvironment = 3
 )
+
+// exitCodesHelp is what -h prints after the commands.
+const exitCodesHelp = `
+EXIT CODES:
+   0  fine
+   1  invalid input: a config, task code or cycle problem (or, for check and diff, generated files that differ)
+   2  bad usage
+   3  an environment failure: a file that cannot be read or written, the go tool failing
+`
 
 // exitError carries an exit code out of a command action.
 type exitError struct {
@@ -46,12 +56,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usageErr("%v", err) }
 	app := &cli.App{
-		Name:           "jobgen",
-		Usage:          "generate statically typed job wiring from config/job_config.json",
-		Writer:         stdout,
-		ErrWriter:      stderr,
-		ExitErrHandler: func(*cli.Context, error) {}, // we map errors to codes ourselves
-		OnUsageError:   onUsageError,
+		Name:                  "jobgen",
+		Usage:                 "generate statically typed job wiring from config/job_config.json",
+		Version:               clikit.BuildVersion(),
+		EnableBashCompletion:  true,
+		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
+		Writer:                stdout,
+		ErrWriter:             stderr,
+		ExitErrHandler:        func(*cli.Context, error) {}, // we map errors to codes ourselves
+		OnUsageError:          onUsageError,
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(stderr, "jobgen: unknown command %q; see jobgen help\n", name)
 		},
@@ -103,6 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				Action:       func(c *cli.Context) error { return planCmd(c, stdout, stderr) },
 				OnUsageError: onUsageError,
 			},
+			clikit.CompletionCommand(func(err error) error { return &exitError{exitUsage, err} }),
 		},
 	}
 	err := app.RunContext(ctx, interspersed(args))
@@ -164,6 +178,7 @@ func generate(c *cli.Context, stderr io.Writer, write bool) error {
 			fmt.Fprintf(stderr, "jobgen: write: %v\n", err)
 			return &exitError{exitEnvironment, err}
 		}
+		tidyHint(c.Context, stderr, dir, done)
 		return nil
 	}
 	changes, err := res.Diff(dir)

@@ -340,3 +340,67 @@ func renameFile(from, to string) func(*testing.T, string) {
 func writeFile(rel, content string) func(*testing.T, string) {
 	return func(t *testing.T, dir string) { testmod.WriteFile(t, dir, rel, content) }
 }
+
+// TestConventions covers what a Go user expects of a command: --version,
+// the exit codes in -h, and shell completion.
+func TestConventions(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout []string // regexps
+		wantStderr string
+	}{
+		{name: "version", args: []string{"--version"}, wantStdout: []string{`^jobgen version .*go1\.\d+.*\n$`}},
+		{name: "help lists exit codes", args: []string{"-h"}, wantStdout: []string{`EXIT CODES:\n   0  fine\n   1  invalid input`, `\n   3  an environment failure`, `completion +print the script`}},
+		{name: "zsh completion", args: []string{"completion", "zsh"}, wantStdout: []string{`^#compdef jobgen\n`}},
+		{name: "completion of an unknown shell", args: []string{"completion", "csh"}, wantCode: 2, wantStderr: `jobgen: completion: unknown shell "csh": want bash, zsh or fish`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := jobgen(t, tt.args...)
+			assert.Equal(t, tt.wantCode, code, stderr)
+			for _, re := range tt.wantStdout {
+				assert.Regexp(t, re, stdout)
+			}
+			assert.Contains(t, stderr, tt.wantStderr)
+		})
+	}
+}
+
+// TestStaleSignatureFailsBuild changes a Run signature without running go
+// generate: go build fails, and its error names the task and says what to
+// do.
+func TestStaleSignatureFailsBuild(t *testing.T) {
+	dir := fixture(t)
+	file := filepath.Join(dir, "jobs", "pipe", "print_sums.go")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	changed := strings.Replace(string(data), "odds OddNumbers) error", "odds OddNumbers, verbose bool) error", 1)
+	require.NotEqual(t, string(data), changed)
+	require.NoError(t, os.WriteFile(file, []byte(changed), 0o644))
+	out, err := testmod.GoErr(dir, "build", "./...")
+	require.Error(t, err, out)
+	assert.Regexp(t, `(?m)^gen/pipe/pipe_gen\.go:\d+:\d+: jobs_pipe_print_sums__Run_changed__run_go_generate does not satisfy `, out)
+	assert.Contains(t, out, "have Run(context.Context,")
+}
+
+// TestGenerateSaysToTidy: when the mains generate writes import packages
+// that go.sum does not cover yet (go mod tidy ran before they existed),
+// generate says to run go mod tidy; when it covers them, it says nothing.
+func TestGenerateSaysToTidy(t *testing.T) {
+	// A new module tidied before its first go generate, as a user's.
+	dir := testmod.New(t, "example.com/fixture", filepath.Join("..", "..", "generator", "testdata", "typed_diamond"))
+	testmod.Go(t, dir, "mod", "tidy")
+	data, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+	require.NoError(t, err)
+	require.NotContains(t, string(data), "golang.org/x/term ", "tidy saw no import of it yet")
+	code, _, stderr := jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `(?m)^jobgen: the 2 mains it wrote import .*golang\.org/x/term, which go\.mod and go\.sum do not cover yet: run go mod tidy before go build$`, stderr)
+
+	dir = testmod.New(t, "example.com/fixture", filepath.Join("..", "..", "generator", "testdata", "typed_diamond"))
+	code, _, stderr = jobgen(t, "generate", "-dir", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "go mod tidy")
+}

@@ -36,9 +36,15 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*job1.LoadSales, []job1.Sale]
-	_ = taskrt.CheckFunc1[*job1.ByRegion, []job1.Sale, job1.RegionTotals]
-	_ = taskrt.CheckFunc1[*job1.ByMonth, []job1.Sale, job1.MonthTotals]
-	_ = taskrt.CheckAction2[*job1.WriteReport, job1.RegionTotals, job1.MonthTotals]
+	jobs_job1_load_sales__Run_changed__run_go_generate   = *job1.LoadSales
+	_                                                    = taskrt.CheckFunc0[jobs_job1_load_sales__Run_changed__run_go_generate, []job1.Sale]
+	jobs_job1_by_region__Run_changed__run_go_generate    = *job1.ByRegion
+	_                                                    = taskrt.CheckFunc1[jobs_job1_by_region__Run_changed__run_go_generate, []job1.Sale, job1.RegionTotals]
+	jobs_job1_by_month__Run_changed__run_go_generate     = *job1.ByMonth
+	_                                                    = taskrt.CheckFunc1[jobs_job1_by_month__Run_changed__run_go_generate, []job1.Sale, job1.MonthTotals]
+	jobs_job1_write_report__Run_changed__run_go_generate = *job1.WriteReport
+	_                                                    = taskrt.CheckAction2[jobs_job1_write_report__Run_changed__run_go_generate, job1.RegionTotals, job1.MonthTotals]
 )

@@ -33,8 +33,13 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*job2.Task4, int]
-	_ = taskrt.CheckFunc1[*job2.Task5, int, string]
-	_ = taskrt.CheckAction2[*job2.Task6, int, string]
+	jobs_job2_task4__Run_changed__run_go_generate = *job2.Task4
+	_                                             = taskrt.CheckFunc0[jobs_job2_task4__Run_changed__run_go_generate, int]
+	jobs_job2_task5__Run_changed__run_go_generate = *job2.Task5
+	_                                             = taskrt.CheckFunc1[jobs_job2_task5__Run_changed__run_go_generate, int, string]
+	jobs_job2_task6__Run_changed__run_go_generate = *job2.Task6
+	_                                             = taskrt.CheckAction2[jobs_job2_task6__Run_changed__run_go_generate, int, string]
 )

@@ -1,7 +1,7 @@
 // Package jobmain is the command line of a job binary. The generated
 // cmd/<job>/main.go is one line:
 //
-//	func main() { os.Exit(jobmain.Main(job1gen.Job(), os.Args)) }
+//	func main() { os.Exit(jobmain.Main(job1.Job(), os.Args)) }
 //
 // The binary takes these flags:
 //
@@ -15,18 +15,32 @@
 //	                     width of each, the critical path, and a note when
 //	                     --workers is below the widest level
 //	--json               with --dry-run, print the plan as JSON
-//	--log-format FORMAT  text or json: one log record per task end, on stderr
-//	--log-level LEVEL    debug (adds a record per attempt start), info, warn or error
+//	--summary            print the table of every task also after a success
+//	--log-format FORMAT  text or json, on stderr
+//	--log-level LEVEL    info (default: what the tasks log, retries, failures),
+//	                     debug (adds a record per attempt start and per task
+//	                     that succeeded), warn or error
 //	--no-progress        do not draw the live progress on stderr (it is drawn
 //	                     only when stderr is a terminal)
 //	--report FILE        write the run's report as JSON to FILE
 //	--trace FILE         write the run as a Chrome trace-event file, for
 //	                     Perfetto or chrome://tracing
+//	--version            print the versions it was built from
 //
-// It prints a summary to stdout at the end: one line per task, sorted by
-// level then name, with its state, attempts, start, duration and error, and
-// the run's critical path. docs/observability.md describes every output.
-// It exits with one of these codes:
+// Every flag but --dry-run and --json can also be set by an environment
+// variable, the job's name and the flag's in upper case ([EnvVar]:
+// JOB1_WORKERS for --workers of job1); -h shows each one, and the command
+// line wins. "completion bash" (or zsh, fish) prints a shell completion
+// script: source <(./bin/job1 completion bash).
+//
+// A run that succeeded prints one line to stdout ("job1: 4 succeeded in
+// 1.7ms"); any other outcome, or --summary, prints the table of every
+// task, sorted by level then name, with its state, attempts, start,
+// duration and error, and the run's critical path. While the binary runs
+// a job, log/slog's default logger (and the log package) write through the
+// run's handler; tasks get the run's logger with [runtime.Logger].
+// docs/observability.md describes every output.
+// It exits with one of these codes (-h lists them too):
 //
 //	0    every task succeeded
 //	1    a task did not succeed

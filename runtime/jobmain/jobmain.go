@@ -9,9 +9,11 @@ import (
 	"os/signal"
 	goruntime "runtime"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/taskorchestrator/taskorchestrator/internal/clikit"
 	"github.com/taskorchestrator/taskorchestrator/internal/plan"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/summary"
@@ -89,7 +91,7 @@ func MainWith(job *runtime.Job, args []string, ext Extension) int {
 		case <-done:
 		}
 	}()
-	return RunWith(ctx, job, args, os.Stdout, os.Stderr, ext)
+	return runWith(ctx, job, args, os.Stdout, os.Stderr, ext, true)
 }
 
 // interrupted is the cause of the context Main cancels on a signal.
@@ -128,8 +130,10 @@ type config struct {
 	logFormat  string
 	logLevel   string
 	noProgress bool
+	summary    bool   // --summary: the table also after a success
 	reportPath string // --report
 	tracePath  string // --trace
+	process    bool   // the run is the process's: route slog.Default to its logger
 }
 
 // Run is Main without the process: it parses args (args[0] is the program
@@ -142,28 +146,38 @@ func Run(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io
 
 // RunWith is [Run] with an [Extension].
 func RunWith(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer, ext Extension) int {
-	var cfg config
+	return runWith(ctx, job, args, stdout, stderr, ext, false)
+}
+
+// runWith is [RunWith]; process says that it runs the process (from
+// [MainWith]), so that it may route the process's default logger.
+func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer, ext Extension, process bool) int {
+	cfg := config{process: process}
+	env := func(flag string) []string { return []string{EnvVar(job.Name, flag)} }
 	app := &cli.App{
-		Name:            job.Name,
-		Usage:           "run the job " + job.Name,
-		HideHelpCommand: true,
-		HideVersion:     true,
-		Writer:          stdout,
-		ErrWriter:       stderr,
+		Name:                  job.Name,
+		Usage:                 "run the job " + job.Name,
+		Version:               version(job),
+		HideHelpCommand:       true,
+		EnableBashCompletion:  true,
+		CustomAppHelpTemplate: cli.AppHelpTemplate + helpTail(job.Name),
+		Writer:                stdout,
+		ErrWriter:             stderr,
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "workers", Value: goruntime.GOMAXPROCS(0), Usage: "run at most `N` tasks at once", Destination: &cfg.workers},
-			&cli.DurationFlag{Name: "timeout", Usage: "stop the whole run after `D` (0 = no limit)", Destination: &cfg.timeout},
-			&cli.BoolFlag{Name: "keep-going", Value: job.KeepGoing, Usage: "after a failure, still run every task whose dependencies succeeded (--keep-going=false to stop at the first failure)", Destination: &cfg.keepGoing},
-			&cli.StringFlag{Name: "schedule", Value: "levels", Usage: "start tasks by `MODE`: levels (a level starts when the one before it is done) or eager (each task as soon as its dependencies succeeded)", Destination: &cfg.schedule},
+			&cli.IntFlag{Name: "workers", EnvVars: env("workers"), Value: goruntime.GOMAXPROCS(0), Usage: "run at most `N` tasks at once", Destination: &cfg.workers},
+			&cli.DurationFlag{Name: "timeout", EnvVars: env("timeout"), Usage: "stop the whole run after `D` (0 = no limit)", Destination: &cfg.timeout},
+			&cli.BoolFlag{Name: "keep-going", EnvVars: env("keep-going"), Value: job.KeepGoing, Usage: "after a failure, still run every task whose dependencies succeeded (--keep-going=false to stop at the first failure)", Destination: &cfg.keepGoing},
+			&cli.StringFlag{Name: "schedule", EnvVars: env("schedule"), Value: "levels", Usage: "start tasks by `MODE`: levels (a level starts when the one before it is done) or eager (each task as soon as its dependencies succeeded)", Destination: &cfg.schedule},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (levels, widths, critical path) without running anything", Destination: &cfg.dryRun},
 			&cli.BoolFlag{Name: "json", Usage: "with --dry-run, print the plan as JSON", Destination: &cfg.json},
-			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log `FORMAT` on stderr: text or json", Destination: &cfg.logFormat},
-			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log records of `LEVEL` and above: debug (adds attempt starts), info, warn or error", Destination: &cfg.logLevel},
-			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw the live progress on stderr (drawn only when stderr is a terminal)", Destination: &cfg.noProgress},
-			&cli.StringFlag{Name: "report", Usage: "write the run's report as JSON to `FILE`", Destination: &cfg.reportPath},
-			&cli.StringFlag{Name: "trace", Usage: "write the run as a Chrome trace-event `FILE`, for Perfetto or chrome://tracing", Destination: &cfg.tracePath},
+			&cli.BoolFlag{Name: "summary", EnvVars: env("summary"), Usage: "print the table of every task at the end also when the run succeeded (it is printed whenever it did not)", Destination: &cfg.summary},
+			&cli.StringFlag{Name: "log-format", EnvVars: env("log-format"), Value: "text", Usage: "log `FORMAT` on stderr: text or json", Destination: &cfg.logFormat},
+			&cli.StringFlag{Name: "log-level", EnvVars: env("log-level"), Value: "info", Usage: "log records of `LEVEL` and above: debug (adds a record per attempt start and per task that succeeded), info (the tasks' own records, retries, failures), warn or error", Destination: &cfg.logLevel},
+			&cli.BoolFlag{Name: "no-progress", EnvVars: env("no-progress"), Usage: "do not draw the live progress on stderr (drawn only when stderr is a terminal)", Destination: &cfg.noProgress},
+			&cli.StringFlag{Name: "report", EnvVars: env("report"), Usage: "write the run's report as JSON to `FILE`", Destination: &cfg.reportPath},
+			&cli.StringFlag{Name: "trace", EnvVars: env("trace"), Usage: "write the run as a Chrome trace-event `FILE`, for Perfetto or chrome://tracing", Destination: &cfg.tracePath},
 		},
-		Commands: ext.Commands,
+		Commands: append(slices.Clone(ext.Commands), clikit.CompletionCommand(UsageError)),
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
@@ -192,7 +206,7 @@ func RunWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 		}
 		return nil
 	}
-	for _, cmd := range ext.Commands {
+	for _, cmd := range app.Commands {
 		if cmd.Action == nil {
 			continue
 		}
@@ -258,8 +272,13 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
 		return ExitUsage
 	}
+	if cfg.process {
+		defer routeDefaultLogger(out.logger.With("job", job.Name))()
+	}
 	schedule, _ := runtime.ParseSchedule(cfg.schedule) // checked by check
+	unwatch := out.stopping(runCtx)
 	rep, err := runFn(runCtx, job, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
+	unwatch()
 	if rep == nil {
 		out.finish(nil)
 		if verr := job.Validate(); verr != nil {
@@ -277,7 +296,11 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 			code = ExitFailed
 		}
 	}
-	summary.WriteTable(stdout, sum)
+	if code == ExitOK && !cfg.summary {
+		summary.WriteLine(stdout, sum)
+	} else {
+		summary.WriteTable(stdout, sum)
+	}
 	if rep.SetupErr != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.SetupErr)
 	}
@@ -330,4 +353,45 @@ func dryRun(job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// EnvVar is the environment variable that sets flag of the binary of job:
+// the job's name and the flag's in upper case, dashes as underscores, e.g.
+// JOB1_WORKERS for --workers of job1. A flag on the command line wins over
+// its variable.
+func EnvVar(job, flag string) string {
+	return strings.ToUpper(job) + "_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// version is what --version prints after "<job> version ".
+func version(job *runtime.Job) string {
+	v := clikit.BuildVersion()
+	if job.Fingerprint != "" {
+		v += ", job fingerprint " + job.Fingerprint[:min(12, len(job.Fingerprint))]
+	}
+	return v
+}
+
+// helpTail is what -h prints after the flags: the exit codes and the
+// environment variables.
+func helpTail(job string) string {
+	return `
+EXIT CODES:
+   0    every task succeeded
+   1    a task did not succeed
+   2    bad usage
+   3    Setup failed, or the job could not start (invalid table; on Temporal: no server, no outcome)
+   4    only Teardown failed
+   124  the --timeout expired
+   130  interrupted by SIGINT (143: SIGTERM); a second signal exits at once
+
+ENVIRONMENT:
+   a flag shown with [$` + EnvVar(job, "...") + `] can also be set by that variable (` + EnvVar(job, "workers") + `=4 is
+   --workers 4); the command line wins.
+
+OUTPUT:
+   stdout: one line when every task succeeded ("` + job + `: 4 succeeded in 1.2s"), the table of every task
+   otherwise or with --summary. stderr: the logs (what the tasks log, retries, failures; --log-level debug
+   adds a record per attempt and per success) and the live progress on a terminal.
+`
 }

@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
+	"log/slog"
 	"os"
 	"os/exec"
 	goruntime "runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -24,8 +27,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("JOBMAIN_HELPER") == "1" {
+	switch os.Getenv("JOBMAIN_HELPER") {
+	case "1":
 		os.Exit(Main(helperJob(), []string{"helper"}))
+	case "logs":
+		os.Exit(Main(loggingJob(), []string{"logs", "--log-format", "json", "--no-progress"}))
 	}
 	goleak.VerifyTestMain(m)
 }
@@ -329,15 +335,16 @@ note: --workers 1 is below the width of the widest level (level 0, 2 tasks): it 
 
 func TestRunLogFormatJSON(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), pipeline(fail(errors.New("boom"))), []string{"pipe", "--log-format", "json", "--keep-going"}, &stdout, &stderr)
+	code := Run(context.Background(), pipeline(fail(errors.New("boom"))), []string{"pipe", "--log-format", "json", "--log-level", "debug", "--keep-going"}, &stdout, &stderr)
 	require.Equal(t, ExitFailed, code)
 	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.Contains(l, `"attempt start"`) })
 	require.Len(t, lines, 3, "one record per task")
 	states := map[string]string{}
 	for _, line := range lines {
 		var rec map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
-		for _, key := range []string{"job", "task", "level", "attempt", "state", "duration"} {
+		for _, key := range []string{"job", "task", "graph_level", "attempt", "state", "duration"} {
 			assert.Contains(t, rec, key, line)
 		}
 		assert.Equal(t, "pipe", rec["job"])
@@ -365,6 +372,41 @@ func helperJob() *runtime.Job {
 }
 
 type helperHandler struct{ runtime.GenericJobHandler }
+
+// loggingJob is the job of TestMainRoutesDefaultLogger: its task logs
+// through runtime.Logger, slog's default logger and the log package.
+func loggingJob() *runtime.Job {
+	return &runtime.Job{Name: "logs", Tasks: []runtime.Task{{Name: "jobs.logs.chatty", Run: runtime.Action0(func(ctx context.Context) error {
+		runtime.Logger(ctx).Info("through runtime.Logger")
+		slog.Warn("through slog.Warn", "n", 1)
+		log.Print("through log.Print")
+		return nil
+	})}}, Levels: [][]int{{0}}}
+}
+
+// TestMainRoutesDefaultLogger runs a job binary with --log-format json
+// whose task logs three ways: every line on stderr is a JSON record of the
+// run, and only runtime.Logger's carries the task.
+func TestMainRoutesDefaultLogger(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "JOBMAIN_HELPER=logs")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	msgs := map[string]map[string]any{}
+	for line := range strings.Lines(stderr.String()) {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec), "not a JSON record: %q", line)
+		assert.Equal(t, "logs", rec["job"], line)
+		msgs[rec["msg"].(string)] = rec
+	}
+	require.Contains(t, msgs, "through runtime.Logger", stderr.String())
+	assert.Equal(t, "jobs.logs.chatty", msgs["through runtime.Logger"]["task"])
+	require.Contains(t, msgs, "through slog.Warn", stderr.String())
+	assert.Equal(t, "WARN", msgs["through slog.Warn"]["level"])
+	require.Contains(t, msgs, "through log.Print", stderr.String())
+	assert.Equal(t, "INFO", msgs["through log.Print"]["level"])
+}
 
 func (helperHandler) Teardown(context.Context, runtime.JobInfo, error) error {
 	fmt.Println("teardown")
@@ -414,4 +456,53 @@ func TestMainSignals(t *testing.T) {
 			assert.Equal(t, tt.wantTeardown, strings.Contains(strings.Join(rest, "\n"), "teardown"), "output: %q", rest)
 		})
 	}
+}
+
+// TestRunCommandLine covers what a Go user expects of a command: --version,
+// environment variables for the flags, exit codes in -h, shell completion,
+// and a quiet success.
+func TestRunCommandLine(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantCode   int
+		wantStdout []string // regexps
+		wantStderr []string // regexps
+	}{
+		{name: "version", args: []string{"--version"}, wantStdout: []string{`^pipe version .*go1\.\d+.*\n$`}},
+		{
+			name:       "help lists exit codes and variables",
+			args:       []string{"-h"},
+			wantStdout: []string{`EXIT CODES:\n   0    every task succeeded\n`, `\n   124  the --timeout expired\n`, `--workers N .*\[\$PIPE_WORKERS\]`, `--log-level LEVEL .*\[\$PIPE_LOG_LEVEL\]`, `completion +print the script`},
+		},
+		{name: "success prints one line", wantStdout: []string{`^pipe: 3 succeeded in \S+\n$`}},
+		{name: "--summary prints the table", args: []string{"--summary"}, wantStdout: []string{`^LEVEL +TASK +STATE`, `(?m)^critical path: `, `\npipe: 3 succeeded in \S+\n$`}},
+		{name: "a variable sets a flag", env: map[string]string{"PIPE_SUMMARY": "true"}, wantStdout: []string{`^LEVEL +TASK`}},
+		{name: "a bad variable is bad usage", env: map[string]string{"PIPE_WORKERS": "0"}, wantCode: ExitUsage, wantStderr: []string{`--workers must be at least 1, not 0`}},
+		{name: "the command line wins", args: []string{"--workers", "1"}, env: map[string]string{"PIPE_WORKERS": "0"}, wantStdout: []string{`^pipe: 3 succeeded`}},
+		{name: "bash completion", args: []string{"completion", "bash"}, wantStdout: []string{`complete -o bashdefault -o default -F _pipe_complete pipe\n`}},
+		{name: "completion needs a shell", args: []string{"completion"}, wantCode: ExitUsage, wantStderr: []string{`completion needs a shell: bash, zsh or fish`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), pipeline(succeed), append([]string{"pipe"}, tt.args...), &stdout, &stderr)
+			assert.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", &stdout, &stderr)
+			for _, re := range tt.wantStdout {
+				assert.Regexp(t, re, stdout.String())
+			}
+			for _, re := range tt.wantStderr {
+				assert.Regexp(t, re, stderr.String())
+			}
+		})
+	}
+}
+
+func TestEnvVar(t *testing.T) {
+	assert.Equal(t, "JOB1_WORKERS", EnvVar("job1", "workers"))
+	assert.Equal(t, "MY_JOB_LOG_LEVEL", EnvVar("my_job", "log-level"))
 }

@@ -1,12 +1,15 @@
 package jobmain
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/progress"
@@ -59,7 +62,17 @@ func newOutputs(job *runtime.Job, cfg config, stderr io.Writer) (*outputs, error
 	}
 	logOut := stderr
 	if !cfg.noProgress && progress.IsTerminal(stderr) {
-		o.progress = progress.New(stderr, job, progress.Options{})
+		var opts progress.Options
+		if cfg.process {
+			// What the tasks print goes above the bars instead of under
+			// them; stdout only when it is a terminal too, so that
+			// ./bin/job1 > out.txt still fills out.txt.
+			opts.Capture = []**os.File{&os.Stderr}
+			if progress.IsTerminal(os.Stdout) {
+				opts.Capture = append(opts.Capture, &os.Stdout)
+			}
+		}
+		o.progress = progress.New(stderr, job, opts)
 		logOut = o.progress.Writer()
 	}
 	level, _ := parseLevel(cfg.logLevel) // checked with the flags
@@ -129,4 +142,48 @@ func (o *outputs) close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// routeDefaultLogger makes l the default logger of log/slog, and so of
+// the standard log package, until the returned function puts back what
+// was there: what a task writes with slog.Info or log.Printf then goes
+// through the run's handler, in its format, above the progress display.
+func routeDefaultLogger(l *slog.Logger) (restore func()) {
+	prev, w, flags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(l)
+	return func() {
+		slog.SetDefault(prev)
+		log.SetOutput(w)
+		log.SetFlags(flags)
+	}
+}
+
+// stopping tells the progress display, if there is one, why the run stops
+// once ctx, the run's context, ends; the returned function stops watching.
+func (o *outputs) stopping(ctx context.Context) (stop func() bool) {
+	if o.progress == nil {
+		return func() bool { return false }
+	}
+	return context.AfterFunc(ctx, func() {
+		why := "cancelled"
+		var sig interrupted
+		switch cause := context.Cause(ctx); {
+		case errors.As(cause, &sig):
+			why = signalName(sig.sig)
+		case errors.Is(cause, errTimeout):
+			why = "--timeout expired"
+		}
+		o.progress.Stopping(why)
+	})
+}
+
+// signalName is the conventional name of sig: SIGINT, SIGTERM.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
 }

@@ -2,19 +2,26 @@ package jobmain_test
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	goruntime "runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
+	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/vt"
 )
 
 // The job of TestJobBinarySignals: quick, then wait, then after. wait
@@ -48,6 +55,7 @@ func (Quick) Run(context.Context) (int, error) { return 42, nil }
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 )
@@ -56,6 +64,13 @@ type Wait struct{}
 
 func (Wait) Run(ctx context.Context, n int) (string, error) {
 	fmt.Println("started")
+	if os.Getenv("SIGJOB_CHATTY") == "1" {
+		for i := range 3 {
+			fmt.Printf("wait: stdout %d\n", i)
+			fmt.Fprintf(os.Stderr, "wait: stderr %d\n", i)
+			slog.Info("wait: slog", "i", i)
+		}
+	}
 	if os.Getenv("SIGJOB_IGNORE") == "1" {
 		go func() {
 			<-ctx.Done()
@@ -195,4 +210,88 @@ func TestJobBinarySignals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestJobBinaryOnPTY runs a real job binary on a pseudo-terminal, as a
+// person runs it, with a task that prints to stdout, to stderr and through
+// slog while the progress display draws, and that ignores Ctrl-C: the
+// display names the running task, says what the run waits for after the
+// signal, and leaves a screen where every printed line is intact, in
+// order, with no bar line left over, followed by the summary.
+func TestJobBinaryOnPTY(t *testing.T) {
+	if goruntime.GOOS == "windows" {
+		t.Skip("pseudo-terminals are Unix")
+	}
+	bin := buildSigjob(t)
+	cmd := exec.Command(bin, "--workers", "2")
+	cmd.Env = append(os.Environ(), "SIGJOB_IGNORE=1", "SIGJOB_CHATTY=1", "TERM=xterm")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
+	require.NoError(t, err)
+	defer ptmx.Close()
+	var screen lockedBuffer
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		_, _ = io.Copy(&screen, ptmx)
+	}()
+	text := func() string { return controlSeq.ReplaceAllString(screen.String(), "") }
+	waitFor := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(text(), want); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the screen never showed %q:\n%s", want, text())
+			}
+		}
+	}
+	waitFor("running: wait ")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	waitFor("stopping (SIGINT, ")
+	waitFor("waiting for 1 task to end")
+	err = cmd.Wait()
+	<-copied
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 130, exit.ExitCode())
+
+	lines := vt.Screen(strings.ReplaceAll(screen.String(), "\r\n", "\n"), 100)
+	joined := strings.Join(lines, "\n")
+	var printed []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "wait: ") || strings.HasPrefix(l, "started") || strings.Contains(l, `msg="wait: slog"`) {
+			printed = append(printed, regexp.MustCompile(`^time=\S+ `).ReplaceAllString(l, ""))
+		}
+	}
+	want := []string{"started"}
+	for i := range 3 {
+		want = append(want, fmt.Sprintf("wait: stdout %d", i), fmt.Sprintf("wait: stderr %d", i), fmt.Sprintf(`level=INFO msg="wait: slog" job=sigjob i=%d`, i))
+	}
+	assert.Equal(t, want, printed, "every line the task printed, once, intact, in order:\n%s", joined)
+	// One frame is left, the last, above the summary.
+	assert.Equal(t, 1, strings.Count(joined, "sigjob   ["), "one job bar on the screen:\n%s", joined)
+	assert.Equal(t, 0, strings.Count(joined, "stopping ("), "no stale stopping line:\n%s", joined)
+	assert.Regexp(t, `(?m)^sigjob +\[=+\] +3/3 done, 0 running, 1 failed, 1 skipped`, joined)
+	assert.Regexp(t, `(?m)^1 +jobs\.sigjob\.wait +cancelled +1 .*task abandoned`, joined)
+	assert.Regexp(t, `(?m)^sigjob: interrupted: 1 cancelled, 1 not_started, 1 succeeded in `, joined)
+	assert.Less(t, strings.Index(joined, "wait: stderr 2"), strings.Index(joined, "sigjob   ["), "what the task printed is above the bars")
+}
+
+// controlSeq matches a terminal control sequence.
+var controlSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -191,7 +191,7 @@ func TestFlowOnTemporal(t *testing.T) {
 		env := []string{"FLOW_MARKS=" + marksDir, "FLOW_FLAKY=2", "FLOW_SLOW=300ms", "FLOW_OUT=" + filepath.Join(out, "temporal.json")}
 		worker(t, flow, "flow-two", env)
 		worker(t, flow, "flow-two", env)
-		code, output, rep := submit(t, flow, "flow-two", nil)
+		code, output, rep := submit(t, flow, "flow-two", nil, "--summary")
 		require.Equal(t, 0, code, output)
 		assert.Equal(t, "succeeded", rep.Outcome)
 		assert.Equal(t, 5, rep.Counts["succeeded"])
@@ -203,7 +203,7 @@ func TestFlowOnTemporal(t *testing.T) {
 		remote, err := os.ReadFile(filepath.Join(out, "temporal.json"))
 		require.NoError(t, err)
 		assert.JSONEq(t, string(local), string(remote), "typed results crossed machines unchanged")
-		assert.Contains(t, output, "jobs.flow.report")
+		assert.Regexp(t, `(?m)^2 +jobs\.flow\.report +succeeded `, output, "--summary prints the table after a success")
 	})
 
 	t.Run("killed_worker", func(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	goruntime "runtime"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -38,7 +37,6 @@ func Main(job *runtime.Job, s Settings, args []string) int {
 // Extension is the command line that Main adds to jobmain's: the flags of
 // a submitted run and the worker command.
 func Extension(job *runtime.Job, s Settings) jobmain.Extension {
-	env := envPrefix(job.Name)
 	var (
 		addr, ns, queue, workflowID string
 		maxInFlight, continueAfter  int
@@ -46,8 +44,8 @@ func Extension(job *runtime.Job, s Settings) jobmain.Extension {
 	)
 	conn := func(addr, ns *string) []cli.Flag {
 		return []cli.Flag{
-			&cli.StringFlag{Name: "temporal", EnvVars: []string{env + "TEMPORAL"}, Usage: "the Temporal frontend at `HOST:PORT`", Destination: addr},
-			&cli.StringFlag{Name: "namespace", EnvVars: []string{env + "TEMPORAL_NAMESPACE"}, Value: "default", Usage: "the Temporal `NAMESPACE`", Destination: ns},
+			&cli.StringFlag{Name: "temporal", EnvVars: []string{jobmain.EnvVar(job.Name, "temporal")}, Usage: "the Temporal frontend at `HOST:PORT`", Destination: addr},
+			&cli.StringFlag{Name: "namespace", EnvVars: []string{jobmain.EnvVar(job.Name, "temporal-namespace")}, Value: "default", Usage: "the Temporal `NAMESPACE`", Destination: ns},
 		}
 	}
 	flags := conn(&addr, &ns)
@@ -70,7 +68,7 @@ func Extension(job *runtime.Job, s Settings) jobmain.Extension {
 		),
 		Action: func(c *cli.Context) error {
 			if wAddr == "" {
-				return jobmain.UsageError(errors.New("worker needs --temporal HOST:PORT (or " + env + "TEMPORAL)"))
+				return jobmain.UsageError(errors.New("worker needs --temporal HOST:PORT (or " + jobmain.EnvVar(job.Name, "temporal") + ")"))
 			}
 			if workers < 1 {
 				return jobmain.UsageError(fmt.Errorf("--workers must be at least 1, not %d", workers))
@@ -142,10 +140,4 @@ func dial(ctx context.Context, addr, ns string, w io.Writer, level slog.Level, l
 		case <-time.After(wait):
 		}
 	}
-}
-
-// envPrefix is the prefix of the job's environment variables: JOB1_ for
-// job1.
-func envPrefix(job string) string {
-	return strings.ToUpper(job) + "_"
 }

@@ -22,7 +22,7 @@ func TestCommandLine(t *testing.T) {
 		{"worker with no workers", []string{"worker", "--temporal", "127.0.0.1:1", "--workers", "0"}, jobmain.ExitUsage, "--workers must be at least 1"},
 		{"too many in flight", []string{"--temporal", "127.0.0.1:1", "--max-in-flight", "5000"}, jobmain.ExitUsage, "--max-in-flight must be between 1 and 1000, not 5000"},
 		{"short heartbeat", []string{"--temporal", "127.0.0.1:1", "--heartbeat-timeout", "10ms"}, jobmain.ExitUsage, "--heartbeat-timeout must be at least 1s"},
-		{"help lists the worker command", []string{"-h"}, jobmain.ExitOK, "worker  serve the job's workflow and tasks on Temporal"},
+		{"help lists the worker command", []string{"-h"}, jobmain.ExitOK, "worker      serve the job's workflow and tasks on Temporal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -218,7 +218,7 @@ func (f *follower) attemptStart(i int, now time.Time) {
 	f.lanes[lane], f.slot[i], f.began[i] = true, lane, now
 	f.emit(runtime.Event{Kind: runtime.AttemptStart, Time: now, Task: f.task(i, f.attempt[i]), Worker: lane})
 	if f.log != nil {
-		f.log.Debug("attempt start", "task", f.names[i], "level", f.levels[i], "attempt", f.attempt[i])
+		f.log.Debug("attempt start", "task", f.names[i], "graph_level", f.levels[i], "attempt", f.attempt[i])
 	}
 }
 

@@ -226,9 +226,25 @@ func WriteTable(w io.Writer, r Report) error {
 		}
 		fmt.Fprintf(&b, "critical path: %s = %v\n", strings.Join(steps, " -> "), Round(time.Duration(cp.DurationNS)))
 	}
+	writeLine(&b, r)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteLine writes the closing line of [WriteTable] alone: the job, its
+// outcome, the counts of tasks by state and the run's duration, e.g.
+// "job1: 4 succeeded in 1.714ms".
+func WriteLine(w io.Writer, r Report) error {
+	var b strings.Builder
+	writeLine(&b, r)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeLine(b *strings.Builder, r Report) {
 	d := Round(time.Duration(r.DurationNS))
 	if r.Outcome == "succeeded" {
-		fmt.Fprintf(&b, "%s: %d succeeded in %v\n", r.Job, len(r.Tasks), d)
+		fmt.Fprintf(b, "%s: %d succeeded in %v\n", r.Job, len(r.Tasks), d)
 	} else {
 		var parts []string
 		for _, s := range []runtime.State{runtime.Failed, runtime.Panicked, runtime.TimedOut, runtime.Cancelled,
@@ -237,10 +253,8 @@ func WriteTable(w io.Writer, r Report) error {
 				parts = append(parts, fmt.Sprintf("%d %s", n, s))
 			}
 		}
-		fmt.Fprintf(&b, "%s: %s: %s in %v\n", r.Job, r.Outcome, strings.Join(parts, ", "), d)
+		fmt.Fprintf(b, "%s: %s: %s in %v\n", r.Job, r.Outcome, strings.Join(parts, ", "), d)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // Round shortens a duration for display: to the microsecond from a

@@ -32,7 +32,11 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*runtime1.Stats, runtime.MemStats]
-	_ = taskrt.CheckAction1[*runtime1.Job, runtime.MemStats]
+	jobs_runtime_stats__Run_changed__run_go_generate = *runtime1.Stats
+	_                                                = taskrt.CheckFunc0[jobs_runtime_stats__Run_changed__run_go_generate, runtime.MemStats]
+	jobs_runtime_job__Run_changed__run_go_generate   = *runtime1.Job
+	_                                                = taskrt.CheckAction1[jobs_runtime_job__Run_changed__run_go_generate, runtime.MemStats]
 )

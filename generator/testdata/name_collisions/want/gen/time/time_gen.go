@@ -32,7 +32,11 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*time1.Now, time.Time]
-	_ = taskrt.CheckAction1[*time1.Elapsed, time.Time]
+	jobs_time_now__Run_changed__run_go_generate     = *time1.Now
+	_                                               = taskrt.CheckFunc0[jobs_time_now__Run_changed__run_go_generate, time.Time]
+	jobs_time_elapsed__Run_changed__run_go_generate = *time1.Elapsed
+	_                                               = taskrt.CheckAction1[jobs_time_elapsed__Run_changed__run_go_generate, time.Time]
 )

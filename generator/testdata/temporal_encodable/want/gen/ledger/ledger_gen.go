@@ -33,8 +33,13 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*ledger.Fetch, []ledger.Entry]
-	_ = taskrt.CheckFunc1[*ledger.Total, []ledger.Entry, ledger.Sum]
-	_ = taskrt.CheckAction2[*ledger.Report, ledger.Sum, []ledger.Entry]
+	jobs_ledger_fetch__Run_changed__run_go_generate  = *ledger.Fetch
+	_                                                = taskrt.CheckFunc0[jobs_ledger_fetch__Run_changed__run_go_generate, []ledger.Entry]
+	jobs_ledger_total__Run_changed__run_go_generate  = *ledger.Total
+	_                                                = taskrt.CheckFunc1[jobs_ledger_total__Run_changed__run_go_generate, []ledger.Entry, ledger.Sum]
+	jobs_ledger_report__Run_changed__run_go_generate = *ledger.Report
+	_                                                = taskrt.CheckAction2[jobs_ledger_report__Run_changed__run_go_generate, ledger.Sum, []ledger.Entry]
 )

@@ -29,6 +29,9 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*pinned.Count, int]
+	jobs_pinned_count__Run_changed__run_go_generate = *pinned.Count
+	_                                               = taskrt.CheckFunc0[jobs_pinned_count__Run_changed__run_go_generate, int]
 )

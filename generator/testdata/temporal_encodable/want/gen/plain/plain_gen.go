@@ -31,7 +31,11 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*plain.Produce, plain.Answer]
-	_ = taskrt.CheckAction1[*plain.Call, plain.Answer]
+	jobs_plain_produce__Run_changed__run_go_generate = *plain.Produce
+	_                                                = taskrt.CheckFunc0[jobs_plain_produce__Run_changed__run_go_generate, plain.Answer]
+	jobs_plain_call__Run_changed__run_go_generate    = *plain.Call
+	_                                                = taskrt.CheckAction1[jobs_plain_call__Run_changed__run_go_generate, plain.Answer]
 )

@@ -36,10 +36,17 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*fan.PartB, fan.Part]
-	_ = taskrt.CheckFunc0[*fan.PartA, fan.Part]
-	_ = taskrt.CheckFunc0[*fan.MaybeErr, error]
-	_ = taskrt.CheckFuncV1[*fan.Merge, error, fan.Part, string]
-	_ = taskrt.CheckAction1[*fan.Announce, string]
+	jobs_fan_part_b__Run_changed__run_go_generate    = *fan.PartB
+	_                                                = taskrt.CheckFunc0[jobs_fan_part_b__Run_changed__run_go_generate, fan.Part]
+	jobs_fan_part_a__Run_changed__run_go_generate    = *fan.PartA
+	_                                                = taskrt.CheckFunc0[jobs_fan_part_a__Run_changed__run_go_generate, fan.Part]
+	jobs_fan_maybe_err__Run_changed__run_go_generate = *fan.MaybeErr
+	_                                                = taskrt.CheckFunc0[jobs_fan_maybe_err__Run_changed__run_go_generate, error]
+	jobs_fan_merge__Run_changed__run_go_generate     = *fan.Merge
+	_                                                = taskrt.CheckFuncV1[jobs_fan_merge__Run_changed__run_go_generate, error, fan.Part, string]
+	jobs_fan_announce__Run_changed__run_go_generate  = *fan.Announce
+	_                                                = taskrt.CheckAction1[jobs_fan_announce__Run_changed__run_go_generate, string]
 )

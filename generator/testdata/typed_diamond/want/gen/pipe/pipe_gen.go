@@ -36,9 +36,15 @@ var levelTable = [][]int{
 }
 
 // Each task's Run method has the signature its row binds, or this does not compile.
+// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
+// run go generate ./... after changing a Run signature.
 type (
-	_ = taskrt.CheckFunc0[*pipe.Numbers, []int]
-	_ = taskrt.CheckFunc1[*pipe.Evens, []int, pipe.EvenNumbers]
-	_ = taskrt.CheckFunc1[*pipe.Odds, []int, pipe.OddNumbers]
-	_ = taskrt.CheckAction2[*pipe.PrintSums, pipe.EvenNumbers, pipe.OddNumbers]
+	jobs_pipe_numbers__Run_changed__run_go_generate    = *pipe.Numbers
+	_                                                  = taskrt.CheckFunc0[jobs_pipe_numbers__Run_changed__run_go_generate, []int]
+	jobs_pipe_evens__Run_changed__run_go_generate      = *pipe.Evens
+	_                                                  = taskrt.CheckFunc1[jobs_pipe_evens__Run_changed__run_go_generate, []int, pipe.EvenNumbers]
+	jobs_pipe_odds__Run_changed__run_go_generate       = *pipe.Odds
+	_                                                  = taskrt.CheckFunc1[jobs_pipe_odds__Run_changed__run_go_generate, []int, pipe.OddNumbers]
+	jobs_pipe_print_sums__Run_changed__run_go_generate = *pipe.PrintSums
+	_                                                  = taskrt.CheckAction2[jobs_pipe_print_sums__Run_changed__run_go_generate, pipe.EvenNumbers, pipe.OddNumbers]
 )
