@@ -80,7 +80,9 @@ type TaskInfo struct {
 
 // Handler wraps a job's run. Setup runs first and may return a derived
 // context for the tasks; Execute wraps every task attempt and must call run
-// (or return an error explaining why it did not); Teardown runs exactly once
+// (or return an error explaining why it did not: an Execute that returns nil
+// without calling run fails the attempt with an error naming the handler's
+// type, since the task never ran); Teardown runs exactly once
 // whenever Setup succeeded, whatever happened after, and receives the run's
 // error (nil on success).
 //

@@ -727,13 +727,23 @@ func (r *runner) execute(ctx context.Context, info TaskInfo, c *call) error {
 	return execute(ctx, r.h, info, c)
 }
 
+// execute calls h.Execute with c.run, turning a panic into a
+// [*PanicError]. An Execute that returns nil without calling run fails the
+// attempt: nothing ran, so nothing may count as a success. (The fast path
+// of runTask, which calls a [GenericJobHandler]'s task directly, does not
+// come here: that Execute always calls run.)
 func execute(ctx context.Context, h Handler, info TaskInfo, c *call) (err error) {
+	c.ran.Store(false)
 	defer func() {
 		if v := recover(); v != nil {
 			err = newPanicError(v)
 		}
 	}()
-	return h.Execute(ctx, info, c.run)
+	err = h.Execute(ctx, info, c.run)
+	if err == nil && !c.ran.Load() {
+		err = fmt.Errorf("handler %T: Execute returned nil without calling run, so the task never ran", h)
+	}
+	return err
 }
 
 // RunAttempt runs one attempt of task t outside [Job.Run], for runners
@@ -762,11 +772,6 @@ func RunAttempt(ctx context.Context, h Handler, t *Task, info TaskInfo, args []a
 	defer cancel()
 	c := newCall()
 	c.fn, c.args = t.Run, args
-	var ran atomic.Bool
-	c.run = func(ctx context.Context) error {
-		ran.Store(true)
-		return c.invoke(ctx)
-	}
 	ended := make(chan error, 1)
 	go func() {
 		err := errGoexit
@@ -788,9 +793,6 @@ func RunAttempt(ctx context.Context, h Handler, t *Task, info TaskInfo, args []a
 			}
 			return nil, Cancelled, err
 		}
-	}
-	if err == nil && !ran.Load() {
-		return nil, Failed, fmt.Errorf("handler %T: Execute returned nil without calling run, so the task never ran", h)
 	}
 	var state State
 	switch {
@@ -839,7 +841,8 @@ type call struct {
 	fn     TaskFunc
 	args   []any
 	res    any
-	run    func(context.Context) error
+	run    func(context.Context) error // c.tracked, passed to Handler.Execute
+	ran    atomic.Bool                 // run was called; see execute
 	// Buffers the worker reuses: the arguments of its tasks and, in eager
 	// mode, the tasks it makes ready or ends.
 	buf          []any
@@ -857,8 +860,14 @@ type call struct {
 
 func newCall() *call {
 	c := &call{chunk: 1}
-	c.run = c.invoke
+	c.run = c.tracked
 	return c
+}
+
+// tracked is invoke, recording that Execute called it.
+func (c *call) tracked(ctx context.Context) error {
+	c.ran.Store(true)
+	return c.invoke(ctx)
 }
 
 // invoke calls the task function, turning a panic into a [*PanicError].

@@ -51,6 +51,7 @@ type testHandler struct {
 	runtime.GenericJobHandler
 	setupErr, teardownErr error
 	panicIn               string // "setup", "execute" or "teardown"
+	skipRun               bool   // Execute returns nil without calling run
 
 	setups, teardowns atomic.Int32
 	teardownRunErr    error // the run error Teardown received
@@ -68,6 +69,9 @@ func (h *testHandler) Setup(ctx context.Context, job runtime.JobInfo) (context.C
 func (h *testHandler) Execute(ctx context.Context, task runtime.TaskInfo, run func(context.Context) error) error {
 	if h.panicIn == "execute" {
 		panic("execute exploded")
+	}
+	if h.skipRun {
+		return nil
 	}
 	return run(ctx)
 }
@@ -376,6 +380,20 @@ func TestRunFaults(t *testing.T) {
 			want:    want{states: []runtime.State{pa}, errText: []string{"panic: execute exploded"}, teardowns: 1},
 		},
 		{
+			name: "execute returns nil without calling run",
+			job: func(*testing.T) *runtime.Job {
+				return newJob(
+					runtime.Task{Name: "a", Run: succeed},
+					runtime.Task{Name: "b", Timeout: time.Minute, Run: succeed},
+					runtime.Task{Name: "c", Deps: []int{0}, Run: succeed},
+				)
+			},
+			handler: &testHandler{skipRun: true},
+			opts:    runtime.Options{KeepGoing: true},
+			want: want{states: []runtime.State{fa, fa, uf},
+				errText: []string{`task "a": handler *runtime_test.testHandler: Execute returned nil without calling run`, `task "b": handler`}, teardowns: 1},
+		},
+		{
 			name: "teardown fails",
 			job: func(*testing.T) *runtime.Job {
 				return newJob(runtime.Task{Name: "a", Run: succeed})
@@ -447,7 +465,7 @@ func TestRunFaults(t *testing.T) {
 			t.Run(sched.String()+"/"+tt.name, func(t *testing.T) {
 				h := new(testHandler)
 				if c := tt.handler; c != nil { // a fresh one per schedule: it counts calls
-					h = &testHandler{setupErr: c.setupErr, teardownErr: c.teardownErr, panicIn: c.panicIn}
+					h = &testHandler{setupErr: c.setupErr, teardownErr: c.teardownErr, panicIn: c.panicIn, skipRun: c.skipRun}
 				}
 				job := tt.job(t)
 				job.Handler = h

@@ -24,6 +24,7 @@ type faultHandler struct {
 	setupErr, teardownErr    error
 	setupPanic, tearPanic    bool
 	executePanic             bool
+	skipRun                  bool // Execute returns nil without calling run
 	teardowns                atomic.Int32
 	setupCalls, executeCalls atomic.Int32
 }
@@ -40,6 +41,9 @@ func (h *faultHandler) Execute(ctx context.Context, _ runtime.TaskInfo, run func
 	h.executeCalls.Add(1)
 	if h.executePanic {
 		panic("execute exploded")
+	}
+	if h.skipRun {
+		return nil
 	}
 	return run(ctx)
 }
@@ -124,6 +128,8 @@ func TestFaultExitCodes(t *testing.T) {
 			states: [5]string{ns, ns, ns, ns, ns}, teardowns: 0},
 		{name: "execute panics", handler: &faultHandler{executePanic: true}, args: []string{"--workers", "1"}, wantCode: jobmain.ExitFailed,
 			states: [5]string{pa, ns, uf, uf, ns}, teardowns: 1},
+		{name: "execute skips run", handler: &faultHandler{skipRun: true}, args: []string{"--workers", "1"}, wantCode: jobmain.ExitFailed,
+			states: [5]string{fa, ns, uf, uf, ns}, teardowns: 1, output: []string{`jobs\.faults\.a\s.*handler \*jobmain_test\.faultHandler: Execute returned nil without calling run`}},
 		{name: "teardown fails", handler: &faultHandler{teardownErr: errB}, wantCode: jobmain.ExitTeardown,
 			states: [5]string{ok, ok, ok, ok, ok}, teardowns: 1},
 		{name: "teardown panics", handler: &faultHandler{tearPanic: true}, wantCode: jobmain.ExitTeardown,
