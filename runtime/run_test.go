@@ -613,3 +613,60 @@ func TestRunAbandonedTaskReturnsLate(t *testing.T) {
 		}
 	}
 }
+
+// stuckTeardown is a handler whose Teardown ignores its context until
+// release is closed.
+type stuckTeardown struct {
+	runtime.GenericJobHandler
+	release chan struct{}
+}
+
+func (h stuckTeardown) Teardown(context.Context, runtime.JobInfo, error) error {
+	<-h.release
+	return nil
+}
+
+// A Teardown that ignores its context is abandoned after its limit plus
+// the grace period: the run ends and reports it.
+func TestRunTeardownAbandoned(t *testing.T) {
+	for _, sched := range schedules {
+		t.Run(sched.String(), func(t *testing.T) {
+			h := stuckTeardown{release: make(chan struct{})}
+			defer close(h.release)
+			job := newJob(runtime.Task{Name: "a", Run: succeed})
+			job.Handler = h
+			var mu sync.Mutex
+			var events []runtime.Event
+			type result struct {
+				rep *runtime.Report
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				rep, err := job.Run(context.Background(), runtime.Options{
+					Schedule: sched, TeardownTimeout: 10 * time.Millisecond, Grace: 10 * time.Millisecond,
+					Observer: runtime.ObserverFunc(func(e runtime.Event) { mu.Lock(); events = append(events, e); mu.Unlock() }),
+				})
+				done <- result{rep, err}
+			}()
+			var res result
+			select {
+			case res = <-done:
+			case <-time.After(time.Minute): // far above the 20ms it takes
+				t.Fatal("Run did not return: the Teardown that ignores its context hung it")
+			}
+			require.NotNil(t, res.rep)
+			assert.Equal(t, []runtime.State{runtime.Succeeded}, states(res.rep))
+			assert.ErrorIs(t, res.err, runtime.ErrTeardown)
+			assert.ErrorIs(t, res.err, runtime.ErrAbandoned)
+			assert.ErrorIs(t, res.rep.TeardownErr, runtime.ErrAbandoned)
+			assert.ErrorContains(t, res.err, "teardown failed: teardown abandoned: it ignored its context for 10ms after its 10ms limit")
+			mu.Lock()
+			defer mu.Unlock()
+			require.NotEmpty(t, events)
+			last := events[len(events)-2]
+			assert.Equal(t, runtime.TeardownEnd, last.Kind)
+			assert.ErrorIs(t, last.Err, runtime.ErrAbandoned)
+		})
+	}
+}

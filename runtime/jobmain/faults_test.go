@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/urfave/cli/v2"
 
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain"
@@ -177,6 +178,59 @@ func TestFaultExitCodes(t *testing.T) {
 			}
 			assert.Equal(t, int32(1), h.setupCalls.Load(), "Setup calls")
 			assert.Equal(t, tt.teardowns, h.teardowns.Load(), "Teardown calls")
+		})
+	}
+}
+
+// stuckTeardown is a handler whose Teardown ignores its context until
+// release is closed.
+type stuckTeardown struct {
+	runtime.GenericJobHandler
+	release chan struct{}
+}
+
+func (h stuckTeardown) Teardown(context.Context, runtime.JobInfo, error) error {
+	<-h.release
+	return nil
+}
+
+// A Teardown that ignores its context cannot hang the binary: it is
+// abandoned after its limit plus the grace period (shortened here through
+// an Extension), and the binary exits 4, or 1 if a task failed too.
+func TestTeardownAbandoned(t *testing.T) {
+	short := jobmain.Extension{Runner: func(*cli.Context) (jobmain.RunFunc, error) {
+		return func(ctx context.Context, job *runtime.Job, opts runtime.Options) (*runtime.Report, error) {
+			opts.TeardownTimeout, opts.Grace = 10*time.Millisecond, 10*time.Millisecond
+			return job.Run(ctx, opts)
+		}, nil
+	}}
+	tests := []struct {
+		name     string
+		fa       runtime.TaskFunc
+		wantCode int
+	}{
+		{name: "tasks succeeded", fa: okTask, wantCode: jobmain.ExitTeardown},
+		{name: "a task failed", fa: failWith(errors.New("a broke")), wantCode: jobmain.ExitFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := stuckTeardown{release: make(chan struct{})}
+			defer close(h.release)
+			job := faultJob(tt.fa, okTask)
+			job.Handler = h
+			var stdout, stderr bytes.Buffer
+			done := make(chan int, 1)
+			go func() {
+				done <- jobmain.RunWith(context.Background(), job, []string{"faults"}, &stdout, &stderr, short)
+			}()
+			var code int
+			select {
+			case code = <-done:
+			case <-time.After(time.Minute): // far above the 20ms it takes
+				t.Fatal("the binary hung in a Teardown that ignores its context")
+			}
+			assert.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", &stdout, &stderr)
+			assert.Contains(t, stderr.String(), "faults: teardown failed: teardown abandoned: it ignored its context for 10ms after its 10ms limit")
 		})
 	}
 }
