@@ -44,6 +44,13 @@ const (
 // returns 130 (SIGINT) or 143 (SIGTERM). A second signal ends the process
 // at once with os.Exit from the signal goroutine, with the code of that
 // signal, without waiting for Teardown.
+//
+// Main receives SIGPIPE, so that a write to a stdout or stderr that is a
+// pipe nobody reads any more fails with an error (EPIPE) instead of
+// killing the process (see os/signal, "SIGPIPE"): the run goes on,
+// Teardown runs, and the exit code stays what the run earned. Receiving
+// it, rather than ignoring it, keeps its default action for the processes
+// the tasks start.
 func Main(job *runtime.Job, args []string) int {
 	return MainWith(job, args, Extension{})
 }
@@ -74,6 +81,9 @@ func MainWith(job *runtime.Job, args []string, ext Extension) int {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	pipes := make(chan os.Signal, 1) // never read: Notify drops what does not fit
+	signal.Notify(pipes, syscall.SIGPIPE)
+	defer signal.Stop(pipes)
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -277,7 +287,10 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 			code = ExitFailed
 		}
 	}
-	summary.WriteTable(stdout, sum)
+	if err := summary.WriteTable(stdout, sum); err != nil {
+		// Only the summary is lost, not the run: the exit code stays.
+		fmt.Fprintf(stderr, "%s: summary not printed: %v\n", job.Name, err)
+	}
 	if rep.SetupErr != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.SetupErr)
 	}
