@@ -9,8 +9,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/progress"
@@ -45,17 +47,18 @@ type outputs struct {
 
 // newOutputs prepares the outputs of a run of job. It creates the --report
 // and --trace files first (see [createOut]), so that a path that cannot be
-// written stops the run before it starts.
-func newOutputs(job *runtime.Job, cfg config, stderr io.Writer) (*outputs, error) {
+// written stops the run before it starts. exit, if not nil, is told about
+// them (see [onExit]).
+func newOutputs(job *runtime.Job, cfg config, stderr io.Writer, exit *onExit) (*outputs, error) {
 	o := new(outputs)
 	var err error
 	if cfg.reportPath != "" {
-		if o.report, err = createOut("--report", cfg.reportPath); err != nil {
+		if o.report, err = createOut("--report", cfg.reportPath, exit); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.tracePath != "" {
-		if o.traceOut, err = createOut("--trace", cfg.tracePath); err != nil {
+		if o.traceOut, err = createOut("--trace", cfg.tracePath, exit); err != nil {
 			o.report.discard()
 			return nil, err
 		}
@@ -133,13 +136,14 @@ type outFile struct {
 	arg  string // the path the flag gave
 	path string // the file's path, symbolic links resolved
 	f    *os.File
-	temp bool // f is a temporary file, renamed to path by commit
+	temp bool    // f is a temporary file, renamed to path by commit
+	exit *onExit // told about a temporary file; may be nil
 }
 
 // createOut prepares the file of flag at path; an error means that it
 // cannot be written, and names flag.
-func createOut(flag, path string) (*outFile, error) {
-	o := &outFile{flag: flag, arg: path, path: path}
+func createOut(flag, path string, exit *onExit) (*outFile, error) {
+	o := &outFile{flag: flag, arg: path, path: path, exit: exit}
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		if fi.IsDir() {
 			return nil, fmt.Errorf("%s: %s is a folder", flag, path)
@@ -172,6 +176,7 @@ func createOut(flag, path string) (*outFile, error) {
 		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	o.temp = true
+	exit.add(o)
 	return o, nil
 }
 
@@ -198,12 +203,14 @@ func (o *outFile) commit(write func(io.Writer) error) error {
 		err = cerr
 	}
 	if o.temp {
-		if err == nil {
-			err = os.Rename(o.f.Name(), o.path)
-		}
-		if err != nil {
-			os.Remove(o.f.Name())
-		}
+		o.exit.done(o, func() {
+			if err == nil {
+				err = os.Rename(o.f.Name(), o.path)
+			}
+			if err != nil {
+				os.Remove(o.f.Name())
+			}
+		})
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.flag, err)
@@ -219,6 +226,50 @@ func (o *outFile) discard() {
 	}
 	o.f.Close()
 	if o.temp {
-		os.Remove(o.f.Name())
+		o.exit.done(o, func() { os.Remove(o.f.Name()) })
 	}
+}
+
+// onExit is what [Main] does before a second signal ends the process: it
+// removes the temporary files of the --report and --trace files being
+// written, and says which of them will not be written. The zero value is
+// ready to use, and a nil *onExit does nothing.
+type onExit struct {
+	mu    sync.Mutex
+	files []*outFile
+}
+
+func (e *onExit) add(o *outFile) {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.files = append(e.files, o)
+}
+
+// done calls fn, which renames or removes the temporary file of o, and
+// forgets o, so that the process cannot exit in the middle.
+func (e *onExit) done(o *outFile, fn func()) {
+	if e == nil {
+		fn()
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fn()
+	e.files = slices.DeleteFunc(e.files, func(f *outFile) bool { return f == o })
+}
+
+// exit removes the temporary files and returns what will not be written,
+// e.g. "; --report run.json not written". It holds the lock until the
+// process ends, so that no rename starts after it.
+func (e *onExit) exit() string {
+	e.mu.Lock()
+	var b strings.Builder
+	for _, o := range e.files {
+		os.Remove(o.f.Name())
+		fmt.Fprintf(&b, "; %s %s not written", o.flag, o.arg)
+	}
+	return b.String()
 }

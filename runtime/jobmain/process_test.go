@@ -1,6 +1,7 @@
 package jobmain
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -194,4 +195,35 @@ func TestBrokenStdout(t *testing.T) {
 			noTempFiles(t, dir, "run.json", "trace.json")
 		})
 	}
+}
+
+// A second signal during Teardown ends the process at once, says so on
+// stderr and leaves no report, rather than a part of one.
+func TestSecondSignalDuringTeardown(t *testing.T) {
+	if goruntime.GOOS == "windows" {
+		t.Skip("signals are Unix")
+	}
+	dir := t.TempDir()
+	report := filepath.Join(dir, "run.json")
+	require.NoError(t, os.WriteFile(report, []byte(`{"outcome": "succeeded"}`), 0o644)) // from an earlier run
+	cmd, stderr := faultCommand(t, "stuck teardown", "--report", report)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	out := bufio.NewScanner(stdout)
+	require.True(t, out.Scan(), "the job printed nothing; stderr:\n%s", stderr)
+	require.Equal(t, "started", out.Text())
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	// Teardown starts once the first signal cancelled the task: only then
+	// send the second one, since signals sent back to back can merge.
+	require.True(t, out.Scan(), "the job ended after the first signal; stderr:\n%s", stderr)
+	require.Equal(t, "teardown", out.Text())
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	for out.Scan() {
+	}
+	err = cmd.Wait()
+	assert.Equal(t, 130, exitCodeOf(t, err), "stderr:\n%s", stderr)
+	assert.Contains(t, stderr.String(), "fault: second signal (interrupt): exiting without waiting for running tasks or Teardown; --report "+report+" not written\n")
+	assert.NoFileExists(t, report, "no report, rather than a part of one or an earlier run's")
+	noTempFiles(t, dir)
 }
