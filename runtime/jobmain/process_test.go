@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,6 +61,21 @@ var faultCases = map[string]runtime.TaskFunc{
 		}
 		return nil, nil
 	},
+	// go panic starts a goroutine that panics, and waits.
+	"go panic": func(ctx context.Context, args []any) (any, error) {
+		go func() { panic("in a goroutine of the task") }()
+		return waitCtx(ctx, args)
+	},
+	// group panic does the same with a runtime.Group.
+	"group panic": func(ctx context.Context, _ []any) (any, error) {
+		g, ctx := runtime.NewGroup(ctx)
+		g.Go(func() error { panic("in a goroutine of the task") })
+		g.Go(func() error { <-ctx.Done(); return ctx.Err() })
+		return nil, g.Wait()
+	},
+	// os.Exit(0) exits the process, as does log.Fatal.
+	"os.Exit(0)": func(context.Context, []any) (any, error) { os.Exit(0); return nil, nil },
+	"log.Fatal":  func(context.Context, []any) (any, error) { log.Fatal("giving up"); return nil, nil },
 	// stuck teardown says "started" on stdout and waits for its context to
 	// end; Teardown then says "teardown" on stdout and ignores its context
 	// for ever.
@@ -226,4 +242,44 @@ func TestSecondSignalDuringTeardown(t *testing.T) {
 	assert.Contains(t, stderr.String(), "fault: second signal (interrupt): exiting without waiting for running tasks or Teardown; --report "+report+" not written\n")
 	assert.NoFileExists(t, report, "no report, rather than a part of one or an earlier run's")
 	noTempFiles(t, dir)
+}
+
+// What ends the process from inside a task cannot be caught: a panic in a
+// goroutine the task started, os.Exit, log.Fatal. Teardown does not run
+// and the exit code is what the task chose (os.Exit(0) exits 0); but the
+// --report file is never a success: it is absent, also when an earlier run
+// left one. A Group turns the goroutine's panic into the task's error.
+func TestTaskEndsProcess(t *testing.T) {
+	tests := []struct {
+		fault     string
+		wantCode  int
+		wantErr   string // in stderr
+		teardown  bool
+		wantState string // of task fault in the report; "": no report
+	}{
+		{fault: "go panic", wantCode: 2, wantErr: "panic: in a goroutine of the task"},
+		{fault: "os.Exit(0)", wantCode: 0},
+		{fault: "log.Fatal", wantCode: 1, wantErr: "giving up"},
+		{fault: "group panic", wantCode: ExitFailed, teardown: true, wantState: "panicked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			report := filepath.Join(dir, "run.json")
+			require.NoError(t, os.WriteFile(report, []byte(`{"outcome": "succeeded"}`), 0o644)) // from an earlier run
+			cmd, stderr := faultCommand(t, tt.fault, "--report", report)
+			err := cmd.Run()
+			assert.Equal(t, tt.wantCode, exitCodeOf(t, err), "stderr:\n%s", stderr)
+			assert.Contains(t, stderr.String(), tt.wantErr)
+			assert.Equal(t, tt.teardown, strings.Contains(stderr.String(), "teardown\n"), "Teardown ran; stderr:\n%s", stderr)
+			if tt.wantState == "" {
+				assert.NoFileExists(t, report, "a process that ended during the run leaves no report")
+				return
+			}
+			outcome, states := readReport(t, report)
+			assert.Equal(t, "failed", outcome)
+			assert.Equal(t, map[string]string{"first": "succeeded", "fault": tt.wantState, "last": "upstream_failed"}, states)
+		})
+	}
 }
