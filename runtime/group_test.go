@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	goruntime "runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -104,4 +106,22 @@ func TestRunGroupPanic(t *testing.T) {
 			assert.Equal(t, int32(1), h.teardowns.Load())
 		})
 	}
+}
+
+// Locally, the dependents of a task all receive its result itself, not a
+// copy: two that change it at once race, and the race detector says so.
+// The test runs the tests of testdata/sharedresult under -race.
+func TestSharedResultRace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a test binary with -race")
+	}
+	cmd := exec.Command("go", "test", "-race", "-count=1", "-v", "./testdata/sharedresult")
+	out, err := cmd.CombinedOutput()
+	if strings.Contains(string(out), "-race requires cgo") || strings.Contains(string(out), "-race is not supported") {
+		t.Skipf("no race detector here:\n%s", out)
+	}
+	require.Error(t, err, "the race detector found nothing:\n%s", out)
+	assert.Contains(t, string(out), "WARNING: DATA RACE", "%s", out)
+	assert.Regexp(t, `(?m)^--- FAIL: TestMutateShared `, string(out))
+	assert.Regexp(t, `(?m)^--- PASS: TestCloneFirst `, string(out))
 }

@@ -23,7 +23,9 @@ type Task struct {
 	Deps []int
 	// Args lists, for each parameter of Run after ctx, the index of the task
 	// whose result fills it. A variadic parameter takes the trailing entries.
-	// Every entry also appears in Deps.
+	// Every entry also appears in Deps. The result itself fills it, not a
+	// copy: every dependent of a task shares its result, and must not
+	// change it while another may read it (see the package doc).
 	Args []int
 	// Timeout bounds one attempt of the task; zero means no limit.
 	Timeout time.Duration
