@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -85,6 +86,14 @@ func (h *testHandler) Teardown(ctx context.Context, job runtime.JobInfo, err err
 	return h.teardownErr
 }
 
+// bubble returns a test that runs f in a synctest bubble, where time
+// moves only when every goroutine of the bubble is blocked: timeouts,
+// grace periods and sleeps then end in the order of their lengths, after
+// everything that could run before them ran, however loaded the machine.
+func bubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
+}
+
 // schedules are the modes every behaviour test runs in.
 var schedules = []runtime.Schedule{runtime.ScheduleLevels, runtime.ScheduleEager}
 
@@ -99,7 +108,7 @@ func states(rep *runtime.Report) []runtime.State {
 func TestRunConcurrencyBound(t *testing.T) {
 	for _, sched := range schedules {
 		for _, workers := range []int{1, 2, 3, 8} {
-			t.Run(fmt.Sprint(sched, "/workers=", workers), func(t *testing.T) {
+			t.Run(fmt.Sprint(sched, "/workers=", workers), bubble(func(t *testing.T) {
 				var running, peak atomic.Int32
 				task := func(ctx context.Context, _ []any) (any, error) {
 					n := running.Add(1)
@@ -107,7 +116,9 @@ func TestRunConcurrencyBound(t *testing.T) {
 					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 					}
 					// Stay until the pool has been full once (or for at most
-					// a while), so that the wide level reaches the bound.
+					// a while), so that the wide level reaches the bound. In
+					// the bubble, the clock moves on only once every worker
+					// is blocked: in a task, or with nothing to claim.
 					for deadline := time.Now().Add(2 * time.Second); peak.Load() < int32(workers) && time.Now().Before(deadline); {
 						time.Sleep(100 * time.Microsecond)
 					}
@@ -121,7 +132,7 @@ func TestRunConcurrencyBound(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, workers, rep.Workers)
 				assert.Equal(t, int32(workers), peak.Load(), "most tasks running at once")
-			})
+			}))
 		}
 	}
 }
@@ -462,7 +473,7 @@ func TestRunFaults(t *testing.T) {
 	}
 	for _, sched := range schedules {
 		for _, tt := range tests {
-			t.Run(sched.String()+"/"+tt.name, func(t *testing.T) {
+			t.Run(sched.String()+"/"+tt.name, bubble(func(t *testing.T) {
 				h := new(testHandler)
 				if c := tt.handler; c != nil { // a fresh one per schedule: it counts calls
 					h = &testHandler{setupErr: c.setupErr, teardownErr: c.teardownErr, panicIn: c.panicIn, skipRun: c.skipRun}
@@ -510,7 +521,7 @@ func TestRunFaults(t *testing.T) {
 					ranAndFailed := tr.Attempts > 0 && tr.State != runtime.Succeeded
 					assert.Equal(t, ranAndFailed, tr.Err != nil, "%s: error %v in state %v", tr.Name, tr.Err, tr.State)
 				}
-			})
+			}))
 		}
 	}
 }
@@ -576,7 +587,9 @@ func TestRunNilHandlerAndDefaults(t *testing.T) {
 }
 
 // An abandoned task that returns after Run did must not write to the
-// returned report: the race detector watches the reads below.
+// returned report: the race detector watches the reads below. In the
+// bubble, the task's sleep ends only after it was abandoned, however late
+// the machine's timers fire.
 func TestRunAbandonedTaskReturnsLate(t *testing.T) {
 	errA := errors.New("a failed")
 	tests := []struct {
@@ -590,9 +603,10 @@ func TestRunAbandonedTaskReturnsLate(t *testing.T) {
 	}
 	for _, sched := range schedules {
 		for _, tt := range tests {
-			t.Run(sched.String()+"/"+tt.name, func(t *testing.T) {
-				started := make(chan struct{})
+			t.Run(sched.String()+"/"+tt.name, bubble(func(t *testing.T) {
+				started, returned := make(chan struct{}), make(chan struct{})
 				sleepy := func(context.Context, []any) (any, error) {
+					defer close(returned)
 					close(started)
 					time.Sleep(50 * time.Millisecond) // ignores ctx
 					return "late", nil
@@ -603,13 +617,18 @@ func TestRunAbandonedTaskReturnsLate(t *testing.T) {
 				)
 				rep, err := job.Run(context.Background(), runtime.Options{Workers: 2, KeepGoing: tt.keepGoing, Grace: 5 * time.Millisecond, Schedule: sched})
 				assert.ErrorIs(t, err, runtime.ErrAbandoned)
-				for deadline := time.Now().Add(100 * time.Millisecond); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-					b := rep.Tasks[1]
-					require.Equal(t, tt.want, b.State)
-					require.Nil(t, b.Result)
-					require.ErrorIs(t, b.Err, runtime.ErrAbandoned)
+				select {
+				case <-returned:
+					t.Fatal("Run returned after the abandoned task did")
+				default:
 				}
-			})
+				<-returned
+				synctest.Wait() // until the late worker is done with it
+				b := rep.Tasks[1]
+				assert.Equal(t, tt.want, b.State)
+				assert.Nil(t, b.Result)
+				assert.ErrorIs(t, b.Err, runtime.ErrAbandoned)
+			}))
 		}
 	}
 }
