@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -141,7 +142,7 @@ func TestFaultExitCodes(t *testing.T) {
 			states: [5]string{ca, ns, ns, ns, ns}, teardowns: 1},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, inBubble(func(t *testing.T) {
 			fa, fb := tt.fa, tt.fb
 			if tt.name == "two failures at once" {
 				// a and b fail only once both run, so that neither stops the other.
@@ -178,8 +179,16 @@ func TestFaultExitCodes(t *testing.T) {
 			}
 			assert.Equal(t, int32(1), h.setupCalls.Load(), "Setup calls")
 			assert.Equal(t, tt.teardowns, h.teardowns.Load(), "Teardown calls")
-		})
+		}))
 	}
+}
+
+// inBubble returns a test that runs f in a synctest bubble, where the
+// clock moves only when every goroutine of the bubble is blocked: a
+// --timeout then passes once the tasks wait, never before they started,
+// however loaded the machine.
+func inBubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
 }
 
 // stuckTeardown is a handler whose Teardown ignores its context until

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -99,6 +100,14 @@ func (h *printTeardown) Teardown(ctx context.Context, _ runtime.JobInfo, _ error
 	}
 	fmt.Fprintln(os.Stderr, "teardown")
 	return nil
+}
+
+// inBubble returns a test that runs f in a synctest bubble, where the
+// clock moves only when every goroutine of the bubble is blocked: a
+// --timeout then passes once the tasks wait, never before they started,
+// however loaded the machine.
+func inBubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
 }
 
 // faultCommand returns the command that runs the helper job of the fault
