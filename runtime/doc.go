@@ -29,10 +29,25 @@
 // Panics are recovered in one place, around each attempt (and around each
 // Handler method): a panic, panic(nil) included, becomes a [*PanicError]
 // holding the value and the stack, and the task is panicked. A task that
-// calls runtime.Goexit fails, and its worker is replaced. Teardown runs
-// exactly once whenever Setup succeeded, with a context that is not
-// cancelled with the run's and has its own time limit; its error is joined
-// to the run's error, never hides it.
+// calls runtime.Goexit fails, and its worker is replaced. What no library
+// can catch ends the process: a panic in a goroutine that a task starts
+// with a go statement (start it with a [Group] instead, which recovers it
+// into the task's error), os.Exit and log.Fatal, and the runtime's fatal
+// errors (concurrent map writes, running out of memory or stack). Teardown
+// runs exactly once whenever Setup succeeded, with a context that is not
+// cancelled with the run's and has its own time limit
+// ([Options.TeardownTimeout]), after which, and [Options.Grace], it is
+// abandoned like a task; its error is joined to the run's error, never
+// hides it.
+//
+// Results are shared, not copied: every dependent of a task receives the
+// value the task returned, so the dependents of a map, slice or pointer
+// see the same memory. Dependents that may run at the same time (those of
+// one level, or with [ScheduleEager] any two that do not depend on each
+// other) must not change it: that is a data race, which go test -race
+// reports. A dependent that needs to change a result changes a copy
+// (maps.Clone, slices.Clone). On Temporal (runtime/temporaljob), each
+// dependent decodes a copy of its own.
 //
 // [Options.Logger] receives a log/slog record per task end (and, at debug
 // level, per attempt start); [Options.Observer] receives every [Event] of

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -31,7 +32,9 @@ func TestParseSchedule(t *testing.T) {
 // In eager mode a task starts as soon as its own dependencies are done,
 // while a task of the level before it still runs: here a waits until c has
 // started, which would never happen level by level.
-func TestRunEagerNoBarrier(t *testing.T) {
+func TestRunEagerNoBarrier(t *testing.T) { synctest.Test(t, testRunEagerNoBarrier) }
+
+func testRunEagerNoBarrier(t *testing.T) {
 	cStarted := make(chan struct{})
 	job := newJob(
 		runtime.Task{Name: "a", Run: func(context.Context, []any) (any, error) {
@@ -197,7 +200,7 @@ func checkConsistent(t *testing.T, job *runtime.Job, rep *runtime.Report) {
 // rest of the chunk is not started.
 func TestRunAbandonKeepsEndedTasks(t *testing.T) {
 	for _, sched := range schedules {
-		t.Run(sched.String(), func(t *testing.T) {
+		t.Run(sched.String(), bubble(func(t *testing.T) {
 			const n, stuck, failing = 60, 30, 45
 			var ended [n]atomic.Bool
 			started, release := make(chan struct{}), make(chan struct{})
@@ -233,6 +236,6 @@ func TestRunAbandonKeepsEndedTasks(t *testing.T) {
 					assert.Equal(t, runtime.NotStarted, rep.Tasks[i].State, "task %d never ran", i)
 				}
 			}
-		})
+		}))
 	}
 }

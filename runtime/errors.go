@@ -14,9 +14,17 @@ var ErrSetup = errors.New("setup failed")
 var ErrTeardown = errors.New("teardown failed")
 
 // ErrAbandoned wraps the error of a task that ignored its cancelled context
-// for longer than [Options.Grace]: the run stopped waiting for it, and its
-// goroutine may still be running.
+// for longer than [Options.Grace], and that of a Teardown that still ran
+// Options.Grace after its [Options.TeardownTimeout]: the run stopped
+// waiting for it, and its goroutine may still be running.
 var ErrAbandoned = errors.New("task abandoned")
+
+// abandonedError is an error wrapping [ErrAbandoned] with a text of its
+// own, for what is abandoned other than a task.
+type abandonedError string
+
+func (e abandonedError) Error() string        { return string(e) }
+func (e abandonedError) Is(target error) bool { return target == ErrAbandoned }
 
 // errGoexit is the error of an attempt that called runtime.Goexit.
 var errGoexit = errors.New("task called runtime.Goexit")

@@ -89,3 +89,39 @@ func ExamplePermanent() {
 	// failed 1 1
 	// task "put": access denied
 }
+
+// A task that spreads its work over goroutines starts them with a Group:
+// a panic in one of them becomes the task's error, with that goroutine's
+// stack, instead of ending the process.
+func ExampleGroup() {
+	sumSquares := func(ctx context.Context) (int, error) {
+		xs := []int{1, 2, 3}
+		squares := make([]int, len(xs))
+		g, ctx := runtime.NewGroup(ctx)
+		for i := range len(xs) + 1 { // a bug: one goroutine too many
+			g.Go(func() error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				squares[i] = xs[i] * xs[i]
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return 0, err
+		}
+		return squares[0] + squares[1] + squares[2], nil
+	}
+	job := &runtime.Job{
+		Name:   "squares",
+		Tasks:  []runtime.Task{{Name: "sum_squares", Run: runtime.Func0(sumSquares)}},
+		Levels: [][]int{{0}},
+	}
+	rep, err := job.Run(context.Background(), runtime.Options{})
+	var p *runtime.PanicError
+	fmt.Println(rep.Tasks[0].State, errors.As(err, &p))
+	fmt.Println(p.Value)
+	// Output:
+	// panicked true
+	// runtime error: index out of range [3] with length 3
+}

@@ -23,7 +23,9 @@ type Task struct {
 	Deps []int
 	// Args lists, for each parameter of Run after ctx, the index of the task
 	// whose result fills it. A variadic parameter takes the trailing entries.
-	// Every entry also appears in Deps.
+	// Every entry also appears in Deps. The result itself fills it, not a
+	// copy: every dependent of a task shares its result, and must not
+	// change it while another may read it (see the package doc).
 	Args []int
 	// Timeout bounds one attempt of the task; zero means no limit.
 	Timeout time.Duration
@@ -80,7 +82,9 @@ type TaskInfo struct {
 
 // Handler wraps a job's run. Setup runs first and may return a derived
 // context for the tasks; Execute wraps every task attempt and must call run
-// (or return an error explaining why it did not); Teardown runs exactly once
+// (or return an error explaining why it did not: an Execute that returns nil
+// without calling run fails the attempt with an error naming the handler's
+// type, since the task never ran); Teardown runs exactly once
 // whenever Setup succeeded, whatever happened after, and receives the run's
 // error (nil on success).
 //

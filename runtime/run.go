@@ -26,11 +26,13 @@ type Options struct {
 	// value) or [ScheduleEager]. Both give every task the same final state
 	// for the same outcomes of its dependencies.
 	Schedule Schedule
-	// TeardownTimeout bounds [Handler.Teardown]. Zero or less means 30s.
+	// TeardownTimeout bounds [Handler.Teardown]: its context ends after
+	// that. Zero or less means 30s.
 	TeardownTimeout time.Duration
 	// Grace is how long the run waits for a task that ignores its cancelled
-	// context before it abandons the task and reports it. Zero or less
-	// means 5s.
+	// context, or for a Teardown that ignores its context once
+	// TeardownTimeout has passed, before it abandons it and reports it with
+	// an error wrapping [ErrAbandoned]. Zero or less means 5s.
 	Grace time.Duration
 	// Logger receives one record per task when it reaches its final state
 	// (attributes job, task, graph_level (the task's topological level),
@@ -94,7 +96,9 @@ var (
 // Run runs the job: it validates the table, calls the handler's Setup, runs
 // the tasks on at most opts.Workers goroutines, level after level or, with
 // [ScheduleEager], each as soon as its dependencies succeeded, then calls
-// Teardown if Setup succeeded.
+// Teardown if Setup succeeded. A Teardown that ignores its context for
+// opts.Grace after opts.TeardownTimeout is abandoned: the run ends with an
+// error wrapping [ErrTeardown] and [ErrAbandoned].
 //
 // A task runs only if all its dependencies succeeded; each attempt goes
 // through [Handler.Execute]. The returned error joins the error of every
@@ -170,12 +174,10 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 	rep.Tasks = r.reps
 	runErr := runError(ctx, rep.Tasks)
 
-	tctx, cancel := context.WithTimeout(context.WithoutCancel(taskCtx), opts.TeardownTimeout)
-	defer cancel()
 	if obs != nil {
 		observeJob(obs, TeardownStart, rep.Start, info, nil)
 	}
-	err = teardown(tctx, h, info, runErr)
+	err = teardownWithin(taskCtx, h, info, runErr, opts.TeardownTimeout, opts.Grace)
 	if obs != nil {
 		observeJob(obs, TeardownEnd, rep.Start, info, err)
 	}
@@ -252,6 +254,35 @@ func setup(ctx context.Context, h Handler, info JobInfo) (tctx context.Context, 
 		tctx = ctx
 	}
 	return tctx, err
+}
+
+// teardownWithin calls h.Teardown on its own goroutine with a fresh
+// context that keeps the values of ctx and ends after limit, and waits for
+// it at most grace longer: a Teardown that ignores its context for longer
+// is abandoned (its goroutine left running) with an error wrapping
+// [ErrAbandoned], so that the run still ends.
+func teardownWithin(ctx context.Context, h Handler, info JobInfo, runErr error, limit, grace time.Duration) error {
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+	defer cancel()
+	ended := make(chan error, 1)
+	go func() {
+		err := errors.New("Teardown called runtime.Goexit")
+		defer func() { ended <- err }()
+		err = teardown(tctx, h, info, runErr)
+	}()
+	select {
+	case err := <-ended:
+		return err
+	case <-tctx.Done():
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case err := <-ended:
+		return err
+	case <-t.C:
+		return abandonedError(fmt.Sprintf("teardown abandoned: it ignored its context for %v after its %v limit", grace, limit))
+	}
 }
 
 // teardown calls h.Teardown, turning a panic into a [*PanicError].
@@ -733,13 +764,23 @@ func (r *runner) execute(ctx context.Context, info TaskInfo, c *call) error {
 	return execute(ctx, r.h, info, c)
 }
 
+// execute calls h.Execute with c.run, turning a panic into a
+// [*PanicError]. An Execute that returns nil without calling run fails the
+// attempt: nothing ran, so nothing may count as a success. (The fast path
+// of runTask, which calls a [GenericJobHandler]'s task directly, does not
+// come here: that Execute always calls run.)
 func execute(ctx context.Context, h Handler, info TaskInfo, c *call) (err error) {
+	c.ran.Store(false)
 	defer func() {
 		if v := recover(); v != nil {
 			err = newPanicError(v)
 		}
 	}()
-	return h.Execute(ctx, info, c.run)
+	err = h.Execute(ctx, info, c.run)
+	if err == nil && !c.ran.Load() {
+		err = fmt.Errorf("handler %T: Execute returned nil without calling run, so the task never ran", h)
+	}
+	return err
 }
 
 // RunAttempt runs one attempt of task t outside [Job.Run], for runners
@@ -768,11 +809,6 @@ func RunAttempt(ctx context.Context, h Handler, t *Task, info TaskInfo, args []a
 	defer cancel()
 	c := newCall()
 	c.fn, c.args = t.Run, args
-	var ran atomic.Bool
-	c.run = func(ctx context.Context) error {
-		ran.Store(true)
-		return c.invoke(ctx)
-	}
 	ended := make(chan error, 1)
 	go func() {
 		err := errGoexit
@@ -794,9 +830,6 @@ func RunAttempt(ctx context.Context, h Handler, t *Task, info TaskInfo, args []a
 			}
 			return nil, Cancelled, err
 		}
-	}
-	if err == nil && !ran.Load() {
-		return nil, Failed, fmt.Errorf("handler %T: Execute returned nil without calling run, so the task never ran", h)
 	}
 	var state State
 	switch {
@@ -845,7 +878,8 @@ type call struct {
 	fn     TaskFunc
 	args   []any
 	res    any
-	run    func(context.Context) error
+	run    func(context.Context) error // c.tracked, passed to Handler.Execute
+	ran    atomic.Bool                 // run was called; see execute
 	// Buffers the worker reuses: the arguments of its tasks and, in eager
 	// mode, the tasks it makes ready or ends.
 	buf          []any
@@ -863,8 +897,14 @@ type call struct {
 
 func newCall() *call {
 	c := &call{chunk: 1}
-	c.run = c.invoke
+	c.run = c.tracked
 	return c
+}
+
+// tracked is invoke, recording that Execute called it.
+func (c *call) tracked(ctx context.Context) error {
+	c.ran.Store(true)
+	return c.invoke(ctx)
 }
 
 // invoke calls the task function, turning a panic into a [*PanicError].

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -51,6 +52,7 @@ type testHandler struct {
 	runtime.GenericJobHandler
 	setupErr, teardownErr error
 	panicIn               string // "setup", "execute" or "teardown"
+	skipRun               bool   // Execute returns nil without calling run
 
 	setups, teardowns atomic.Int32
 	teardownRunErr    error // the run error Teardown received
@@ -69,6 +71,9 @@ func (h *testHandler) Execute(ctx context.Context, task runtime.TaskInfo, run fu
 	if h.panicIn == "execute" {
 		panic("execute exploded")
 	}
+	if h.skipRun {
+		return nil
+	}
 	return run(ctx)
 }
 
@@ -79,6 +84,14 @@ func (h *testHandler) Teardown(ctx context.Context, job runtime.JobInfo, err err
 		panic("teardown exploded")
 	}
 	return h.teardownErr
+}
+
+// bubble returns a test that runs f in a synctest bubble, where time
+// moves only when every goroutine of the bubble is blocked: timeouts,
+// grace periods and sleeps then end in the order of their lengths, after
+// everything that could run before them ran, however loaded the machine.
+func bubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
 }
 
 // schedules are the modes every behaviour test runs in.
@@ -95,7 +108,7 @@ func states(rep *runtime.Report) []runtime.State {
 func TestRunConcurrencyBound(t *testing.T) {
 	for _, sched := range schedules {
 		for _, workers := range []int{1, 2, 3, 8} {
-			t.Run(fmt.Sprint(sched, "/workers=", workers), func(t *testing.T) {
+			t.Run(fmt.Sprint(sched, "/workers=", workers), bubble(func(t *testing.T) {
 				var running, peak atomic.Int32
 				task := func(ctx context.Context, _ []any) (any, error) {
 					n := running.Add(1)
@@ -103,7 +116,9 @@ func TestRunConcurrencyBound(t *testing.T) {
 					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 					}
 					// Stay until the pool has been full once (or for at most
-					// a while), so that the wide level reaches the bound.
+					// a while), so that the wide level reaches the bound. In
+					// the bubble, the clock moves on only once every worker
+					// is blocked: in a task, or with nothing to claim.
 					for deadline := time.Now().Add(2 * time.Second); peak.Load() < int32(workers) && time.Now().Before(deadline); {
 						time.Sleep(100 * time.Microsecond)
 					}
@@ -117,7 +132,7 @@ func TestRunConcurrencyBound(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, workers, rep.Workers)
 				assert.Equal(t, int32(workers), peak.Load(), "most tasks running at once")
-			})
+			}))
 		}
 	}
 }
@@ -376,6 +391,20 @@ func TestRunFaults(t *testing.T) {
 			want:    want{states: []runtime.State{pa}, errText: []string{"panic: execute exploded"}, teardowns: 1},
 		},
 		{
+			name: "execute returns nil without calling run",
+			job: func(*testing.T) *runtime.Job {
+				return newJob(
+					runtime.Task{Name: "a", Run: succeed},
+					runtime.Task{Name: "b", Timeout: time.Minute, Run: succeed},
+					runtime.Task{Name: "c", Deps: []int{0}, Run: succeed},
+				)
+			},
+			handler: &testHandler{skipRun: true},
+			opts:    runtime.Options{KeepGoing: true},
+			want: want{states: []runtime.State{fa, fa, uf},
+				errText: []string{`task "a": handler *runtime_test.testHandler: Execute returned nil without calling run`, `task "b": handler`}, teardowns: 1},
+		},
+		{
 			name: "teardown fails",
 			job: func(*testing.T) *runtime.Job {
 				return newJob(runtime.Task{Name: "a", Run: succeed})
@@ -444,10 +473,10 @@ func TestRunFaults(t *testing.T) {
 	}
 	for _, sched := range schedules {
 		for _, tt := range tests {
-			t.Run(sched.String()+"/"+tt.name, func(t *testing.T) {
+			t.Run(sched.String()+"/"+tt.name, bubble(func(t *testing.T) {
 				h := new(testHandler)
 				if c := tt.handler; c != nil { // a fresh one per schedule: it counts calls
-					h = &testHandler{setupErr: c.setupErr, teardownErr: c.teardownErr, panicIn: c.panicIn}
+					h = &testHandler{setupErr: c.setupErr, teardownErr: c.teardownErr, panicIn: c.panicIn, skipRun: c.skipRun}
 				}
 				job := tt.job(t)
 				job.Handler = h
@@ -492,7 +521,7 @@ func TestRunFaults(t *testing.T) {
 					ranAndFailed := tr.Attempts > 0 && tr.State != runtime.Succeeded
 					assert.Equal(t, ranAndFailed, tr.Err != nil, "%s: error %v in state %v", tr.Name, tr.Err, tr.State)
 				}
-			})
+			}))
 		}
 	}
 }
@@ -558,7 +587,9 @@ func TestRunNilHandlerAndDefaults(t *testing.T) {
 }
 
 // An abandoned task that returns after Run did must not write to the
-// returned report: the race detector watches the reads below.
+// returned report: the race detector watches the reads below. In the
+// bubble, the task's sleep ends only after it was abandoned, however late
+// the machine's timers fire.
 func TestRunAbandonedTaskReturnsLate(t *testing.T) {
 	errA := errors.New("a failed")
 	tests := []struct {
@@ -572,9 +603,10 @@ func TestRunAbandonedTaskReturnsLate(t *testing.T) {
 	}
 	for _, sched := range schedules {
 		for _, tt := range tests {
-			t.Run(sched.String()+"/"+tt.name, func(t *testing.T) {
-				started := make(chan struct{})
+			t.Run(sched.String()+"/"+tt.name, bubble(func(t *testing.T) {
+				started, returned := make(chan struct{}), make(chan struct{})
 				sleepy := func(context.Context, []any) (any, error) {
+					defer close(returned)
 					close(started)
 					time.Sleep(50 * time.Millisecond) // ignores ctx
 					return "late", nil
@@ -585,13 +617,75 @@ func TestRunAbandonedTaskReturnsLate(t *testing.T) {
 				)
 				rep, err := job.Run(context.Background(), runtime.Options{Workers: 2, KeepGoing: tt.keepGoing, Grace: 5 * time.Millisecond, Schedule: sched})
 				assert.ErrorIs(t, err, runtime.ErrAbandoned)
-				for deadline := time.Now().Add(100 * time.Millisecond); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-					b := rep.Tasks[1]
-					require.Equal(t, tt.want, b.State)
-					require.Nil(t, b.Result)
-					require.ErrorIs(t, b.Err, runtime.ErrAbandoned)
+				select {
+				case <-returned:
+					t.Fatal("Run returned after the abandoned task did")
+				default:
 				}
-			})
+				<-returned
+				synctest.Wait() // until the late worker is done with it
+				b := rep.Tasks[1]
+				assert.Equal(t, tt.want, b.State)
+				assert.Nil(t, b.Result)
+				assert.ErrorIs(t, b.Err, runtime.ErrAbandoned)
+			}))
 		}
+	}
+}
+
+// stuckTeardown is a handler whose Teardown ignores its context until
+// release is closed.
+type stuckTeardown struct {
+	runtime.GenericJobHandler
+	release chan struct{}
+}
+
+func (h stuckTeardown) Teardown(context.Context, runtime.JobInfo, error) error {
+	<-h.release
+	return nil
+}
+
+// A Teardown that ignores its context is abandoned after its limit plus
+// the grace period: the run ends and reports it.
+func TestRunTeardownAbandoned(t *testing.T) {
+	for _, sched := range schedules {
+		t.Run(sched.String(), func(t *testing.T) {
+			h := stuckTeardown{release: make(chan struct{})}
+			defer close(h.release)
+			job := newJob(runtime.Task{Name: "a", Run: succeed})
+			job.Handler = h
+			var mu sync.Mutex
+			var events []runtime.Event
+			type result struct {
+				rep *runtime.Report
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				rep, err := job.Run(context.Background(), runtime.Options{
+					Schedule: sched, TeardownTimeout: 10 * time.Millisecond, Grace: 10 * time.Millisecond,
+					Observer: runtime.ObserverFunc(func(e runtime.Event) { mu.Lock(); events = append(events, e); mu.Unlock() }),
+				})
+				done <- result{rep, err}
+			}()
+			var res result
+			select {
+			case res = <-done:
+			case <-time.After(time.Minute): // far above the 20ms it takes
+				t.Fatal("Run did not return: the Teardown that ignores its context hung it")
+			}
+			require.NotNil(t, res.rep)
+			assert.Equal(t, []runtime.State{runtime.Succeeded}, states(res.rep))
+			assert.ErrorIs(t, res.err, runtime.ErrTeardown)
+			assert.ErrorIs(t, res.err, runtime.ErrAbandoned)
+			assert.ErrorIs(t, res.rep.TeardownErr, runtime.ErrAbandoned)
+			assert.ErrorContains(t, res.err, "teardown failed: teardown abandoned: it ignored its context for 10ms after its 10ms limit")
+			mu.Lock()
+			defer mu.Unlock()
+			require.NotEmpty(t, events)
+			last := events[len(events)-2]
+			assert.Equal(t, runtime.TeardownEnd, last.Kind)
+			assert.ErrorIs(t, last.Err, runtime.ErrAbandoned)
+		})
 	}
 }

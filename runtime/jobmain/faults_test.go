@@ -9,9 +9,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/urfave/cli/v2"
 
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain"
@@ -24,6 +26,7 @@ type faultHandler struct {
 	setupErr, teardownErr    error
 	setupPanic, tearPanic    bool
 	executePanic             bool
+	skipRun                  bool // Execute returns nil without calling run
 	teardowns                atomic.Int32
 	setupCalls, executeCalls atomic.Int32
 }
@@ -40,6 +43,9 @@ func (h *faultHandler) Execute(ctx context.Context, _ runtime.TaskInfo, run func
 	h.executeCalls.Add(1)
 	if h.executePanic {
 		panic("execute exploded")
+	}
+	if h.skipRun {
+		return nil
 	}
 	return run(ctx)
 }
@@ -124,6 +130,8 @@ func TestFaultExitCodes(t *testing.T) {
 			states: [5]string{ns, ns, ns, ns, ns}, teardowns: 0},
 		{name: "execute panics", handler: &faultHandler{executePanic: true}, args: []string{"--workers", "1"}, wantCode: jobmain.ExitFailed,
 			states: [5]string{pa, ns, uf, uf, ns}, teardowns: 1},
+		{name: "execute skips run", handler: &faultHandler{skipRun: true}, args: []string{"--workers", "1"}, wantCode: jobmain.ExitFailed,
+			states: [5]string{fa, ns, uf, uf, ns}, teardowns: 1, output: []string{`jobs\.faults\.a\s.*handler \*jobmain_test\.faultHandler: Execute returned nil without calling run`}},
 		{name: "teardown fails", handler: &faultHandler{teardownErr: errB}, wantCode: jobmain.ExitTeardown,
 			states: [5]string{ok, ok, ok, ok, ok}, teardowns: 1},
 		{name: "teardown panics", handler: &faultHandler{tearPanic: true}, wantCode: jobmain.ExitTeardown,
@@ -134,7 +142,7 @@ func TestFaultExitCodes(t *testing.T) {
 			states: [5]string{ca, ns, ns, ns, ns}, teardowns: 1},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, inBubble(func(t *testing.T) {
 			fa, fb := tt.fa, tt.fb
 			if tt.name == "two failures at once" {
 				// a and b fail only once both run, so that neither stops the other.
@@ -171,6 +179,67 @@ func TestFaultExitCodes(t *testing.T) {
 			}
 			assert.Equal(t, int32(1), h.setupCalls.Load(), "Setup calls")
 			assert.Equal(t, tt.teardowns, h.teardowns.Load(), "Teardown calls")
+		}))
+	}
+}
+
+// inBubble returns a test that runs f in a synctest bubble, where the
+// clock moves only when every goroutine of the bubble is blocked: a
+// --timeout then passes once the tasks wait, never before they started,
+// however loaded the machine.
+func inBubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
+}
+
+// stuckTeardown is a handler whose Teardown ignores its context until
+// release is closed.
+type stuckTeardown struct {
+	runtime.GenericJobHandler
+	release chan struct{}
+}
+
+func (h stuckTeardown) Teardown(context.Context, runtime.JobInfo, error) error {
+	<-h.release
+	return nil
+}
+
+// A Teardown that ignores its context cannot hang the binary: it is
+// abandoned after its limit plus the grace period (shortened here through
+// an Extension), and the binary exits 4, or 1 if a task failed too.
+func TestTeardownAbandoned(t *testing.T) {
+	short := jobmain.Extension{Runner: func(*cli.Context) (jobmain.RunFunc, error) {
+		return func(ctx context.Context, job *runtime.Job, opts runtime.Options) (*runtime.Report, error) {
+			opts.TeardownTimeout, opts.Grace = 10*time.Millisecond, 10*time.Millisecond
+			return job.Run(ctx, opts)
+		}, nil
+	}}
+	tests := []struct {
+		name     string
+		fa       runtime.TaskFunc
+		wantCode int
+	}{
+		{name: "tasks succeeded", fa: okTask, wantCode: jobmain.ExitTeardown},
+		{name: "a task failed", fa: failWith(errors.New("a broke")), wantCode: jobmain.ExitFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := stuckTeardown{release: make(chan struct{})}
+			defer close(h.release)
+			job := faultJob(tt.fa, okTask)
+			job.Handler = h
+			var stdout, stderr bytes.Buffer
+			done := make(chan int, 1)
+			go func() {
+				done <- jobmain.RunWith(context.Background(), job, []string{"faults"}, &stdout, &stderr, short)
+			}()
+			var code int
+			select {
+			case code = <-done:
+			case <-time.After(time.Minute): // far above the 20ms it takes
+				t.Fatal("the binary hung in a Teardown that ignores its context")
+			}
+			assert.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", &stdout, &stderr)
+			assert.Contains(t, stderr.String(), "faults: teardown failed: teardown abandoned: it ignored its context for 10ms after its 10ms limit")
 		})
 	}
 }

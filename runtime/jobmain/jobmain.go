@@ -45,7 +45,16 @@ const (
 // no new task starts, running tasks see ctx.Done(), Teardown runs, and Main
 // returns 130 (SIGINT) or 143 (SIGTERM). A second signal ends the process
 // at once with os.Exit from the signal goroutine, with the code of that
-// signal, without waiting for Teardown.
+// signal, without waiting for the tasks or Teardown: it says so on stderr,
+// and removes the --report and --trace files being written, which are then
+// absent rather than a part of themselves.
+//
+// Main receives SIGPIPE, so that a write to a stdout or stderr that is a
+// pipe nobody reads any more fails with an error (EPIPE) instead of
+// killing the process (see os/signal, "SIGPIPE"): the run goes on,
+// Teardown runs, and the exit code stays what the run earned. Receiving
+// it, rather than ignoring it, keeps its default action for the processes
+// the tasks start.
 func Main(job *runtime.Job, args []string) int {
 	return MainWith(job, args, Extension{})
 }
@@ -76,6 +85,11 @@ func MainWith(job *runtime.Job, args []string, ext Extension) int {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	pipes := make(chan os.Signal, 1) // never read: Notify drops what does not fit
+	signal.Notify(pipes, syscall.SIGPIPE)
+	defer signal.Stop(pipes)
+	exit := new(onExit)
+	ctx = context.WithValue(ctx, onExitKey{}, exit)
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -87,12 +101,16 @@ func MainWith(job *runtime.Job, args []string, ext Extension) int {
 		}
 		select {
 		case sig := <-sigs:
+			fmt.Fprintf(os.Stderr, "%s: second signal (%v): exiting without waiting for running tasks or Teardown%s\n", job.Name, sig, exit.exit())
 			os.Exit(exitCode(sig))
 		case <-done:
 		}
 	}()
 	return runWith(ctx, job, args, os.Stdout, os.Stderr, ext, true)
 }
+
+// onExitKey is the key of the [*onExit] that Main puts in the context.
+type onExitKey struct{}
 
 // interrupted is the cause of the context Main cancels on a signal.
 type interrupted struct{ sig os.Signal }
@@ -267,7 +285,8 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 		runCtx, cancel = context.WithTimeoutCause(ctx, cfg.timeout, errTimeout)
 		defer cancel()
 	}
-	out, err := newOutputs(job, cfg, stderr)
+	exit, _ := ctx.Value(onExitKey{}).(*onExit)
+	out, err := newOutputs(job, cfg, stderr, exit)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
 		return ExitUsage
@@ -296,10 +315,13 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 			code = ExitFailed
 		}
 	}
+	write := summary.WriteTable
 	if code == ExitOK && !cfg.summary {
-		summary.WriteLine(stdout, sum)
-	} else {
-		summary.WriteTable(stdout, sum)
+		write = summary.WriteLine
+	}
+	if err := write(stdout, sum); err != nil {
+		// Only the summary is lost, not the run: the exit code stays.
+		fmt.Fprintf(stderr, "%s: summary not printed: %v\n", job.Name, err)
 	}
 	if rep.SetupErr != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.SetupErr)

@@ -179,7 +179,7 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "help", args: []string{"--help"}, wantCode: ExitOK, wantStdout: []string{"--workers N", "--keep-going", "--dry-run", "--log-format FORMAT"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, inBubble(func(t *testing.T) {
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)
 			run := runtime.TaskFunc(succeed)
@@ -205,7 +205,7 @@ func TestRunExitCodes(t *testing.T) {
 				assert.Contains(t, stderr.String(), want)
 			}
 			assert.Equal(t, tt.teardowns, h.teardowns.Load(), "Teardown calls")
-		})
+		}))
 	}
 }
 
@@ -358,12 +358,17 @@ func TestRunLogFormatJSON(t *testing.T) {
 
 // helperJob is the job Main runs in the helper process: its first task
 // says it started, then waits for its context to end, or ignores it if
-// JOBMAIN_IGNORE is set. Teardown says it ran.
+// JOBMAIN_IGNORE is set (saying "cancel seen" when it ends). Teardown says
+// it ran.
 func helperJob() *runtime.Job {
 	h := &helperHandler{}
 	return &runtime.Job{Name: "helper", Handler: h, Tasks: []runtime.Task{{Name: "wait", Run: func(ctx context.Context, _ []any) (any, error) {
 		fmt.Println("started")
 		if os.Getenv("JOBMAIN_IGNORE") == "1" {
+			go func() {
+				<-ctx.Done()
+				fmt.Println("cancel seen")
+			}()
 			time.Sleep(time.Minute)
 		}
 		<-ctx.Done()
@@ -441,9 +446,14 @@ func TestMainSignals(t *testing.T) {
 			out := bufio.NewScanner(stdout)
 			require.True(t, out.Scan())
 			require.Equal(t, "started", out.Text())
-			for _, sig := range tt.signals {
+			for k, sig := range tt.signals {
 				require.NoError(t, cmd.Process.Signal(sig))
-				time.Sleep(20 * time.Millisecond)
+				if k < len(tt.signals)-1 {
+					// Send the next signal only once this one cancelled the
+					// run: two signals sent back to back can merge into one.
+					require.True(t, out.Scan(), "the job ended after %v", sig)
+					require.Equal(t, "cancel seen", out.Text())
+				}
 			}
 			var rest []string
 			for out.Scan() {

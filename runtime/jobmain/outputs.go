@@ -5,10 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"log/slog"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/taskorchestrator/taskorchestrator/runtime"
@@ -38,27 +44,33 @@ type outputs struct {
 	logger   *slog.Logger
 	progress *progress.Display // nil when off
 	trace    *trace.Recorder   // nil without --trace
-	report   *os.File          // nil without --report
-	traceOut *os.File          // nil without --trace
+	report   *outFile          // nil without --report
+	traceOut *outFile          // nil without --trace
 }
 
 // newOutputs prepares the outputs of a run of job. It creates the --report
-// and --trace files first, so that a path that cannot be written stops the
-// run before it starts.
-func newOutputs(job *runtime.Job, cfg config, stderr io.Writer) (*outputs, error) {
+// and --trace files first (see [createOut]), so that a path that cannot be
+// written stops the run before it starts. exit, if not nil, is told about
+// them (see [onExit]).
+func newOutputs(job *runtime.Job, cfg config, stderr io.Writer, exit *onExit) (*outputs, error) {
 	o := new(outputs)
 	var err error
 	if cfg.reportPath != "" {
-		if o.report, err = os.Create(cfg.reportPath); err != nil {
-			return nil, fmt.Errorf("--report: %w", err)
+		if o.report, err = createOut("--report", cfg.reportPath, exit); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.tracePath != "" {
-		if o.traceOut, err = os.Create(cfg.tracePath); err != nil {
-			o.close()
-			return nil, fmt.Errorf("--trace: %w", err)
+		if o.traceOut, err = createOut("--trace", cfg.tracePath, exit); err != nil {
+			o.report.discard()
+			return nil, err
 		}
 		o.trace = new(trace.Recorder)
+	}
+	if err := errors.Join(o.report.clear(), o.traceOut.clear()); err != nil {
+		o.report.discard()
+		o.traceOut.discard()
+		return nil, err
 	}
 	logOut := stderr
 	if !cfg.noProgress && progress.IsTerminal(stderr) {
@@ -104,44 +116,175 @@ func (o *outputs) observer() runtime.Observer {
 
 // finish stops the progress display (if the run did not) and writes the
 // --report and --trace files of a run summed up by sum; a nil sum (no run)
-// removes them.
+// leaves no file.
 func (o *outputs) finish(sum *summary.Report) error {
 	if o.progress != nil {
 		o.progress.Stop()
 	}
+	if sum == nil {
+		o.report.discard()
+		o.traceOut.discard()
+		return nil
+	}
 	var errs []error
-	if o.report != nil && sum != nil {
-		if err := sum.WriteJSON(o.report); err != nil {
-			errs = append(errs, fmt.Errorf("--report: %w", err))
-		}
+	if o.report != nil {
+		errs = append(errs, o.report.commit(sum.WriteJSON))
 	}
-	if o.traceOut != nil && sum != nil {
-		if _, err := o.trace.WriteTo(o.traceOut); err != nil {
-			errs = append(errs, fmt.Errorf("--trace: %w", err))
-		}
-	}
-	errs = append(errs, o.close())
-	if sum == nil { // the job was invalid: leave no empty files behind
-		for _, f := range []*os.File{o.report, o.traceOut} {
-			if f != nil {
-				os.Remove(f.Name())
-			}
-		}
+	if o.traceOut != nil {
+		errs = append(errs, o.traceOut.commit(func(w io.Writer) error { _, err := o.trace.WriteTo(w); return err }))
 	}
 	return errors.Join(errs...)
 }
 
-// close closes the files.
-func (o *outputs) close() error {
-	var errs []error
-	for _, f := range []*os.File{o.report, o.traceOut} {
-		if f != nil {
-			if err := f.Close(); err != nil {
-				errs = append(errs, err)
-			}
+// outFile is a --report or --trace file being written. Its content goes to
+// a temporary file in the same folder (".<name>.tmp-<n>"), which commit
+// renames into place once it is written, synced and closed: a reader sees
+// the whole file or none, and a process that ends before commit leaves no
+// file at the path. So that an earlier run's file cannot pass for this
+// run's, createOut removes it. An existing path that is neither a regular
+// file nor a folder (a device such as /dev/stdout, a named pipe) is written
+// in place.
+type outFile struct {
+	flag string // "--report" or "--trace"
+	arg  string // the path the flag gave
+	path string // the file's path, symbolic links resolved
+	f    *os.File
+	temp bool    // f is a temporary file, renamed to path by commit
+	exit *onExit // told about a temporary file; may be nil
+}
+
+// createOut prepares the file of flag at path; an error means that it
+// cannot be written, and names flag.
+func createOut(flag, path string, exit *onExit) (*outFile, error) {
+	o := &outFile{flag: flag, arg: path, path: path, exit: exit}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return nil, fmt.Errorf("%s: %s is a folder", flag, path)
+		}
+		if o.f, err = os.OpenFile(path, os.O_WRONLY, 0); err != nil {
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		return o, nil
+	}
+	for range 40 { // replace the file a link points to, not the link
+		target, err := os.Readlink(o.path)
+		if err != nil {
+			break // not a link
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(o.path), target)
+		}
+		o.path = target
+	}
+	var err error
+	dir, base := filepath.Split(o.path)
+	for range 100 {
+		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64N(1e9), 10))
+		o.f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			break
 		}
 	}
-	return errors.Join(errs...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	o.temp = true
+	exit.add(o)
+	return o, nil
+}
+
+// clear removes the file an earlier run left at the path, if o is a
+// temporary file. A nil o does nothing.
+func (o *outFile) clear() error {
+	if o == nil || !o.temp {
+		return nil
+	}
+	if err := os.Remove(o.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", o.flag, err)
+	}
+	return nil
+}
+
+// commit writes the file with write and puts it in place; on an error it
+// leaves no file at the path.
+func (o *outFile) commit(write func(io.Writer) error) error {
+	err := write(o.f)
+	if err == nil && o.temp {
+		err = o.f.Sync()
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if o.temp {
+		o.exit.done(o, func() {
+			if err == nil {
+				err = os.Rename(o.f.Name(), o.path)
+			}
+			if err != nil {
+				os.Remove(o.f.Name())
+			}
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.flag, err)
+	}
+	return nil
+}
+
+// discard closes the file and removes it if it is a temporary one. A nil
+// o does nothing.
+func (o *outFile) discard() {
+	if o == nil {
+		return
+	}
+	o.f.Close()
+	if o.temp {
+		o.exit.done(o, func() { os.Remove(o.f.Name()) })
+	}
+}
+
+// onExit is what [Main] does before a second signal ends the process: it
+// removes the temporary files of the --report and --trace files being
+// written, and says which of them will not be written. The zero value is
+// ready to use, and a nil *onExit does nothing.
+type onExit struct {
+	mu    sync.Mutex
+	files []*outFile
+}
+
+func (e *onExit) add(o *outFile) {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.files = append(e.files, o)
+}
+
+// done calls fn, which renames or removes the temporary file of o, and
+// forgets o, so that the process cannot exit in the middle.
+func (e *onExit) done(o *outFile, fn func()) {
+	if e == nil {
+		fn()
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fn()
+	e.files = slices.DeleteFunc(e.files, func(f *outFile) bool { return f == o })
+}
+
+// exit removes the temporary files and returns what will not be written,
+// e.g. "; --report run.json not written". It holds the lock until the
+// process ends, so that no rename starts after it.
+func (e *onExit) exit() string {
+	e.mu.Lock()
+	var b strings.Builder
+	for _, o := range e.files {
+		os.Remove(o.f.Name())
+		fmt.Fprintf(&b, "; %s %s not written", o.flag, o.arg)
+	}
+	return b.String()
 }
 
 // routeDefaultLogger makes l the default logger of log/slog, and so of

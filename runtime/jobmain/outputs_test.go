@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,6 +127,113 @@ func TestRunOutputFileErrors(t *testing.T) {
 		assert.Equal(t, ExitSetup, code)
 		assert.NoFileExists(t, report)
 	})
+}
+
+// The --report file is whole or absent: while the run goes on, no file is
+// at its path (not even an earlier run's), then the whole report appears at
+// once; the temporary file it was written to is gone.
+func TestRunReportAppearsWhole(t *testing.T) {
+	tests := []struct {
+		name     string
+		setup    func(t *testing.T, dir string) string // returns the --report path
+		wantCode int
+		wantErr  string // in stderr
+		check    func(t *testing.T, dir string)
+	}{
+		{
+			name: "earlier report replaced",
+			setup: func(t *testing.T, dir string) string {
+				path := filepath.Join(dir, "run.json")
+				require.NoError(t, os.WriteFile(path, []byte(`{"outcome": "succeeded"}`), 0o644))
+				return path
+			},
+			check: func(t *testing.T, dir string) { reportOutcome(t, filepath.Join(dir, "run.json"), "succeeded") },
+		},
+		{
+			name: "through a symbolic link",
+			setup: func(t *testing.T, dir string) string {
+				require.NoError(t, os.Symlink("real.json", filepath.Join(dir, "run.json")))
+				return filepath.Join(dir, "run.json")
+			},
+			check: func(t *testing.T, dir string) {
+				target, err := os.Readlink(filepath.Join(dir, "run.json"))
+				require.NoError(t, err, "the link stays a link")
+				assert.Equal(t, "real.json", target)
+				reportOutcome(t, filepath.Join(dir, "real.json"), "succeeded")
+			},
+		},
+		{
+			name:  "a device, written in place",
+			setup: func(*testing.T, string) string { return os.DevNull },
+		},
+		{
+			name: "a folder",
+			setup: func(t *testing.T, dir string) string {
+				require.NoError(t, os.Mkdir(filepath.Join(dir, "run.json"), 0o755))
+				return filepath.Join(dir, "run.json")
+			},
+			wantCode: ExitUsage,
+			wantErr:  "run.json is a folder",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			report := tt.setup(t, dir)
+			before := dirNames(t, dir)
+			ran := false
+			job := pipeline(func(context.Context, []any) (any, error) {
+				ran = true
+				if report != os.DevNull {
+					_, err := os.Lstat(filepath.Join(dir, "real.json"))
+					assert.ErrorIs(t, err, os.ErrNotExist, "no report while the run goes on")
+					if fi, err := os.Lstat(report); err == nil && fi.Mode().IsRegular() {
+						t.Errorf("a report is at %s while the run goes on", report)
+					}
+				}
+				return nil, nil
+			})
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), job, []string{"pipe", "--report", report}, &stdout, &stderr)
+			assert.Equal(t, tt.wantCode, code, stderr.String())
+			assert.Contains(t, stderr.String(), tt.wantErr)
+			assert.Equal(t, tt.wantCode == ExitOK, ran, "the run goes on only if the report can be written")
+			if tt.check != nil {
+				tt.check(t, dir)
+			}
+			after := dirNames(t, dir)
+			if tt.name == "through a symbolic link" {
+				after = slices.DeleteFunc(after, func(n string) bool { return n == "real.json" })
+			}
+			assert.Equal(t, before, after, "files left in the folder")
+		})
+	}
+}
+
+// reportOutcome checks that the report at path is whole and has outcome.
+func reportOutcome(t *testing.T, path, outcome string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var rep struct {
+		Outcome string `json:"outcome"`
+		Tasks   []any  `json:"tasks"`
+	}
+	require.NoError(t, json.Unmarshal(data, &rep), "%s", data)
+	assert.Equal(t, outcome, rep.Outcome)
+	assert.Len(t, rep.Tasks, 3)
+}
+
+// dirNames returns the names in dir.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 // ansiEscape matches a terminal control sequence.

@@ -139,6 +139,7 @@ func TestJobBinarySignals(t *testing.T) {
 		teardowns int
 		states    map[string]string // task -> state in the summary; nil: no summary
 		summary   []string          // more regexps the output must match
+		stderr    string            // in stderr
 	}{
 		{
 			name: "SIGINT", signals: []syscall.Signal{syscall.SIGINT}, wantCode: 130, teardowns: 1,
@@ -159,6 +160,7 @@ func TestJobBinarySignals(t *testing.T) {
 		{
 			name: "second signal exits at once", signals: []syscall.Signal{syscall.SIGINT, syscall.SIGTERM}, ignore: true,
 			wantCode: 143, teardowns: 0,
+			stderr: "sigjob: second signal (terminated): exiting without waiting for running tasks or Teardown\n",
 		},
 	}
 	for _, tt := range tests {
@@ -168,6 +170,8 @@ func TestJobBinarySignals(t *testing.T) {
 			if tt.ignore {
 				cmd.Env = append(os.Environ(), "SIGJOB_IGNORE=1")
 			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
 			require.NoError(t, cmd.Start())
@@ -208,6 +212,7 @@ func TestJobBinarySignals(t *testing.T) {
 			for _, re := range tt.summary {
 				assert.Regexp(t, regexp.MustCompile(re), text)
 			}
+			assert.Contains(t, stderr.String(), tt.stderr)
 		})
 	}
 }
