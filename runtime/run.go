@@ -705,6 +705,13 @@ func (r *runner) retryable(state State, err error) bool {
 // classify gives the state of an attempt that had context ctx and
 // returned err.
 func (r *runner) classify(ctx context.Context, err error) State {
+	return classify(ctx, err, r.stopped)
+}
+
+// classify gives the state of an attempt that had context ctx and
+// returned err; stopped reports whether the run is stopping, which makes a
+// context error a cancellation.
+func classify(ctx context.Context, err error, stopped func() bool) State {
 	switch {
 	case err == nil:
 		return Succeeded
@@ -712,7 +719,7 @@ func (r *runner) classify(ctx context.Context, err error) State {
 		return Panicked
 	case context.Cause(ctx) == errTaskTimeout:
 		return TimedOut
-	case r.stopped() && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+	case stopped() && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 		return Cancelled
 	default:
 		return Failed
@@ -724,7 +731,18 @@ func (r *runner) classify(ctx context.Context, err error) State {
 // context for longer than opts.Grace. parent is the run's context, or the
 // attempt's logging context made from it.
 func (r *runner) attemptWithTimeout(parent context.Context, t *Task, info TaskInfo, args []any) (any, State, error) {
-	ctx, cancel := context.WithTimeoutCause(parent, t.Timeout, errTaskTimeout)
+	return attempt(parent, r.h, t, info, args, r.opts.Grace, r.stopped)
+}
+
+// attempt runs one attempt of t with args through h on its own goroutine,
+// bounded by t.Timeout if it has one, and abandons it if it ignores its
+// ended context for longer than grace. stopped reports whether the run is
+// stopping (see [classify]).
+func attempt(parent context.Context, h Handler, t *Task, info TaskInfo, args []any, grace time.Duration, stopped func() bool) (any, State, error) {
+	ctx, cancel := context.WithCancel(parent)
+	if t.Timeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(parent, t.Timeout, errTaskTimeout)
+	}
 	defer cancel()
 	c := newCall()
 	c.fn, c.args = t.Run, args
@@ -732,25 +750,25 @@ func (r *runner) attemptWithTimeout(parent context.Context, t *Task, info TaskIn
 	go func() {
 		err := errGoexit
 		defer func() { ended <- err }()
-		err = r.execute(ctx, info, c)
+		err = execute(ctx, h, info, c)
 	}()
 	var err error
 	select {
 	case err = <-ended:
 	case <-ctx.Done():
-		grace := time.NewTimer(r.opts.Grace)
-		defer grace.Stop()
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
 		select {
 		case err = <-ended:
-		case <-grace.C:
-			err = fmt.Errorf("%w: it ignored its cancelled context for %v: %w", ErrAbandoned, r.opts.Grace, ctx.Err())
+		case <-timer.C:
+			err = fmt.Errorf("%w: it ignored its cancelled context for %v: %w", ErrAbandoned, grace, ctx.Err())
 			if context.Cause(ctx) == errTaskTimeout {
 				return nil, TimedOut, fmt.Errorf("timed out after %v: %w", t.Timeout, err)
 			}
 			return nil, Cancelled, err
 		}
 	}
-	state := r.classify(ctx, err)
+	state := classify(ctx, err, stopped)
 	if state == TimedOut {
 		err = fmt.Errorf("timed out after %v: %w", t.Timeout, err)
 	}
@@ -802,49 +820,11 @@ func RunAttempt(ctx context.Context, h Handler, t *Task, info TaskInfo, args []a
 	if grace <= 0 {
 		grace = 5 * time.Second
 	}
-	actx, cancel := context.WithCancel(ctx)
-	if t.Timeout > 0 {
-		actx, cancel = context.WithTimeoutCause(ctx, t.Timeout, errTaskTimeout)
+	res, state, err := attempt(ctx, h, t, info, args, grace, func() bool { return ctx.Err() != nil })
+	if state != Succeeded {
+		res = nil
 	}
-	defer cancel()
-	c := newCall()
-	c.fn, c.args = t.Run, args
-	ended := make(chan error, 1)
-	go func() {
-		err := errGoexit
-		defer func() { ended <- err }()
-		err = execute(actx, h, info, c)
-	}()
-	var err error
-	select {
-	case err = <-ended:
-	case <-actx.Done():
-		timer := time.NewTimer(grace)
-		defer timer.Stop()
-		select {
-		case err = <-ended:
-		case <-timer.C:
-			err = fmt.Errorf("%w: it ignored its cancelled context for %v: %w", ErrAbandoned, grace, actx.Err())
-			if context.Cause(actx) == errTaskTimeout {
-				return nil, TimedOut, fmt.Errorf("timed out after %v: %w", t.Timeout, err)
-			}
-			return nil, Cancelled, err
-		}
-	}
-	var state State
-	switch {
-	case err == nil:
-		return c.res, Succeeded, nil
-	case isPanic(err):
-		state = Panicked
-	case context.Cause(actx) == errTaskTimeout:
-		state, err = TimedOut, fmt.Errorf("timed out after %v: %w", t.Timeout, err)
-	case ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
-		state = Cancelled
-	default:
-		state = Failed
-	}
-	return nil, state, err
+	return res, state, err
 }
 
 // Retryable reports whether an attempt that ended in state with err is
@@ -856,9 +836,6 @@ func Retryable(state State, err error) bool {
 	return (state == Failed || state == TimedOut) && !isPermanent(err) &&
 		!errors.Is(err, ErrAbandoned) && !errors.Is(err, errGoexit)
 }
-
-// IsPermanent reports whether err wraps an error marked with [Permanent].
-func IsPermanent(err error) bool { return isPermanent(err) }
 
 // Backoff is the pause [Job.Run] makes before retry n (1 for the first),
 // without its jitter: 100ms doubled for each further retry, at most 10s.
