@@ -319,6 +319,7 @@ func TestJob1OnTemporal(t *testing.T) {
 	assert.Equal(t, string(want), string(got), "the report of a run on Temporal equals the local one")
 	assert.Contains(t, sub.out.String(), "job1: 4 succeeded")
 	assert.Contains(t, b.out.String(), "report written", "worker b published the report: the run started again there")
+	assert.Contains(t, sub.out.String(), "the pinned run lost its worker and started again on another one")
 }
 
 func TestMain(m *testing.M) {

@@ -123,6 +123,9 @@ func (f *follower) finish(job *runtime.Job, out *Output, err error, workers int)
 	if rerr != nil {
 		return nil, rerr
 	}
+	if f.log != nil && out.Restarts > 0 {
+		f.log.Warn("the pinned run lost its worker and started again on another one, Setup first", "restarts", out.Restarts)
+	}
 	f.end(rep)
 	return rep, rep.Err
 }
