@@ -16,10 +16,7 @@
 //	rep := jobtest.Run(t, job, runtime.Options{})
 //	totals, ok := runtime.Result(rep, job1gen.ByRegionTask) // job1.RegionTotals
 //
-// A fake of another signature does not compile, and the compiler's error
-// names the task through the generated alias of its Run type (e.g.
-// job1.ByRegionFunc); nor does a fake of a task the job does not have (it
-// has no ref). So a task whose Run signature changed breaks its fake's
-// build after go generate. [Try] runs a job that is meant to fail, and
-// [States] and [Summary] describe its report.
+// A fake of another signature does not compile, nor one of a task the job
+// does not have (it has no ref); a task whose Run signature changed breaks
+// its fake's build. [Try] runs a job that is meant to fail.
 package jobtest
