@@ -36,20 +36,12 @@ var levelTable = [][]int{
 	{3},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	LoadSalesFunc   = func(context.Context) ([]job1.Sale, error)
-	ByRegionFunc    = func(context.Context, []job1.Sale) (job1.RegionTotals, error)
-	ByMonthFunc     = func(context.Context, []job1.Sale) (job1.MonthTotals, error)
-	WriteReportFunc = func(context.Context, job1.RegionTotals, job1.MonthTotals) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	LoadSalesTask   = taskrt.TaskRef[LoadSalesFunc, []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: taskrt.Func0[[]job1.Sale]}
-	ByRegionTask    = taskrt.TaskRef[ByRegionFunc, job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: taskrt.Func1[[]job1.Sale, job1.RegionTotals]}
-	ByMonthTask     = taskrt.TaskRef[ByMonthFunc, job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: taskrt.Func1[[]job1.Sale, job1.MonthTotals]}
-	WriteReportTask = taskrt.TaskRef[WriteReportFunc, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: taskrt.Action2[job1.RegionTotals, job1.MonthTotals]}
+	LoadSalesTask   = taskrt.TaskRef[func(context.Context) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: taskrt.Func0[[]job1.Sale]}
+	ByRegionTask    = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.RegionTotals, error), job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: taskrt.Func1[[]job1.Sale, job1.RegionTotals]}
+	ByMonthTask     = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.MonthTotals, error), job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: taskrt.Func1[[]job1.Sale, job1.MonthTotals]}
+	WriteReportTask = taskrt.TaskRef[func(context.Context, job1.RegionTotals, job1.MonthTotals) error, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: taskrt.Action2[job1.RegionTotals, job1.MonthTotals]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

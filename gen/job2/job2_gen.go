@@ -33,18 +33,11 @@ var levelTable = [][]int{
 	{2},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	Task4Func = func(context.Context) (int, error)
-	Task5Func = func(context.Context, int) (string, error)
-	Task6Func = func(context.Context, int, string) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	Task4Task = taskrt.TaskRef[Task4Func, int]{Job: "job2", Name: "jobs.job2.task4", Index: 0, Adapt: taskrt.Func0[int]}
-	Task5Task = taskrt.TaskRef[Task5Func, string]{Job: "job2", Name: "jobs.job2.task5", Index: 1, Adapt: taskrt.Func1[int, string]}
-	Task6Task = taskrt.TaskRef[Task6Func, taskrt.NoResult]{Job: "job2", Name: "jobs.job2.task6", Index: 2, Adapt: taskrt.Action2[int, string]}
+	Task4Task = taskrt.TaskRef[func(context.Context) (int, error), int]{Job: "job2", Name: "jobs.job2.task4", Index: 0, Adapt: taskrt.Func0[int]}
+	Task5Task = taskrt.TaskRef[func(context.Context, int) (string, error), string]{Job: "job2", Name: "jobs.job2.task5", Index: 1, Adapt: taskrt.Func1[int, string]}
+	Task6Task = taskrt.TaskRef[func(context.Context, int, string) error, taskrt.NoResult]{Job: "job2", Name: "jobs.job2.task6", Index: 2, Adapt: taskrt.Action2[int, string]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

@@ -31,16 +31,10 @@ var levelTable = [][]int{
 	{1},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	LoadHTTPLogsFunc   = func(context.Context) ([]int, error)
-	WriteStatusCSVFunc = func(context.Context, []int) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	LoadHTTPLogsTask   = taskrt.TaskRef[LoadHTTPLogsFunc, []int]{Job: "report", Name: "jobs.report.load_http_logs", Index: 0, Adapt: taskrt.Func0[[]int]}
-	WriteStatusCSVTask = taskrt.TaskRef[WriteStatusCSVFunc, taskrt.NoResult]{Job: "report", Name: "jobs.report.write_status_csv", Index: 1, Adapt: taskrt.Action1[[]int]}
+	LoadHTTPLogsTask   = taskrt.TaskRef[func(context.Context) ([]int, error), []int]{Job: "report", Name: "jobs.report.load_http_logs", Index: 0, Adapt: taskrt.Func0[[]int]}
+	WriteStatusCSVTask = taskrt.TaskRef[func(context.Context, []int) error, taskrt.NoResult]{Job: "report", Name: "jobs.report.write_status_csv", Index: 1, Adapt: taskrt.Action1[[]int]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

@@ -32,16 +32,10 @@ var levelTable = [][]int{
 	{1},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	StatsFunc = func(context.Context) (runtime.MemStats, error)
-	JobFunc   = func(context.Context, runtime.MemStats) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	StatsTask = taskrt.TaskRef[StatsFunc, runtime.MemStats]{Job: "runtime", Name: "jobs.runtime.stats", Index: 0, Adapt: taskrt.Func0[runtime.MemStats]}
-	JobTask   = taskrt.TaskRef[JobFunc, taskrt.NoResult]{Job: "runtime", Name: "jobs.runtime.job", Index: 1, Adapt: taskrt.Action1[runtime.MemStats]}
+	StatsTask = taskrt.TaskRef[func(context.Context) (runtime.MemStats, error), runtime.MemStats]{Job: "runtime", Name: "jobs.runtime.stats", Index: 0, Adapt: taskrt.Func0[runtime.MemStats]}
+	JobTask   = taskrt.TaskRef[func(context.Context, runtime.MemStats) error, taskrt.NoResult]{Job: "runtime", Name: "jobs.runtime.job", Index: 1, Adapt: taskrt.Action1[runtime.MemStats]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

@@ -32,16 +32,10 @@ var levelTable = [][]int{
 	{1},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	NowFunc     = func(context.Context) (time.Time, error)
-	ElapsedFunc = func(context.Context, time.Time) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	NowTask     = taskrt.TaskRef[NowFunc, time.Time]{Job: "time", Name: "jobs.time.now", Index: 0, Adapt: taskrt.Func0[time.Time]}
-	ElapsedTask = taskrt.TaskRef[ElapsedFunc, taskrt.NoResult]{Job: "time", Name: "jobs.time.elapsed", Index: 1, Adapt: taskrt.Action1[time.Time]}
+	NowTask     = taskrt.TaskRef[func(context.Context) (time.Time, error), time.Time]{Job: "time", Name: "jobs.time.now", Index: 0, Adapt: taskrt.Func0[time.Time]}
+	ElapsedTask = taskrt.TaskRef[func(context.Context, time.Time) error, taskrt.NoResult]{Job: "time", Name: "jobs.time.elapsed", Index: 1, Adapt: taskrt.Action1[time.Time]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

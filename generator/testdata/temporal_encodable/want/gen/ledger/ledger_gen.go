@@ -33,18 +33,11 @@ var levelTable = [][]int{
 	{2},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	FetchFunc  = func(context.Context) ([]ledger.Entry, error)
-	TotalFunc  = func(context.Context, []ledger.Entry) (ledger.Sum, error)
-	ReportFunc = func(context.Context, ledger.Sum, []ledger.Entry) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	FetchTask  = taskrt.TaskRef[FetchFunc, []ledger.Entry]{Job: "ledger", Name: "jobs.ledger.fetch", Index: 0, Adapt: taskrt.Func0[[]ledger.Entry]}
-	TotalTask  = taskrt.TaskRef[TotalFunc, ledger.Sum]{Job: "ledger", Name: "jobs.ledger.total", Index: 1, Adapt: taskrt.Func1[[]ledger.Entry, ledger.Sum]}
-	ReportTask = taskrt.TaskRef[ReportFunc, taskrt.NoResult]{Job: "ledger", Name: "jobs.ledger.report", Index: 2, Adapt: taskrt.Action2[ledger.Sum, []ledger.Entry]}
+	FetchTask  = taskrt.TaskRef[func(context.Context) ([]ledger.Entry, error), []ledger.Entry]{Job: "ledger", Name: "jobs.ledger.fetch", Index: 0, Adapt: taskrt.Func0[[]ledger.Entry]}
+	TotalTask  = taskrt.TaskRef[func(context.Context, []ledger.Entry) (ledger.Sum, error), ledger.Sum]{Job: "ledger", Name: "jobs.ledger.total", Index: 1, Adapt: taskrt.Func1[[]ledger.Entry, ledger.Sum]}
+	ReportTask = taskrt.TaskRef[func(context.Context, ledger.Sum, []ledger.Entry) error, taskrt.NoResult]{Job: "ledger", Name: "jobs.ledger.report", Index: 2, Adapt: taskrt.Action2[ledger.Sum, []ledger.Entry]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

@@ -29,14 +29,9 @@ var levelTable = [][]int{
 	{0},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	CountFunc = func(context.Context) (int, error)
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	CountTask = taskrt.TaskRef[CountFunc, int]{Job: "pinned", Name: "jobs.pinned.count", Index: 0, Adapt: taskrt.Func0[int]}
+	CountTask = taskrt.TaskRef[func(context.Context) (int, error), int]{Job: "pinned", Name: "jobs.pinned.count", Index: 0, Adapt: taskrt.Func0[int]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

@@ -31,16 +31,10 @@ var levelTable = [][]int{
 	{1},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	ProduceFunc = func(context.Context) (plain.Answer, error)
-	CallFunc    = func(context.Context, plain.Answer) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	ProduceTask = taskrt.TaskRef[ProduceFunc, plain.Answer]{Job: "plain", Name: "jobs.plain.produce", Index: 0, Adapt: taskrt.Func0[plain.Answer]}
-	CallTask    = taskrt.TaskRef[CallFunc, taskrt.NoResult]{Job: "plain", Name: "jobs.plain.call", Index: 1, Adapt: taskrt.Action1[plain.Answer]}
+	ProduceTask = taskrt.TaskRef[func(context.Context) (plain.Answer, error), plain.Answer]{Job: "plain", Name: "jobs.plain.produce", Index: 0, Adapt: taskrt.Func0[plain.Answer]}
+	CallTask    = taskrt.TaskRef[func(context.Context, plain.Answer) error, taskrt.NoResult]{Job: "plain", Name: "jobs.plain.call", Index: 1, Adapt: taskrt.Action1[plain.Answer]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

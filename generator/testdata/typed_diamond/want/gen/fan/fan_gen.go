@@ -36,22 +36,13 @@ var levelTable = [][]int{
 	{4},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	PartBFunc    = func(context.Context) (fan.Part, error)
-	PartAFunc    = func(context.Context) (fan.Part, error)
-	MaybeErrFunc = func(context.Context) (error, error)
-	MergeFunc    = func(context.Context, error, ...fan.Part) (string, error)
-	AnnounceFunc = func(context.Context, string) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	PartBTask    = taskrt.TaskRef[PartBFunc, fan.Part]{Job: "fan", Name: "jobs.fan.part_b", Index: 0, Adapt: taskrt.Func0[fan.Part]}
-	PartATask    = taskrt.TaskRef[PartAFunc, fan.Part]{Job: "fan", Name: "jobs.fan.part_a", Index: 1, Adapt: taskrt.Func0[fan.Part]}
-	MaybeErrTask = taskrt.TaskRef[MaybeErrFunc, error]{Job: "fan", Name: "jobs.fan.maybe_err", Index: 2, Adapt: taskrt.Func0[error]}
-	MergeTask    = taskrt.TaskRef[MergeFunc, string]{Job: "fan", Name: "jobs.fan.merge", Index: 3, Adapt: taskrt.FuncV1[error, fan.Part, string]}
-	AnnounceTask = taskrt.TaskRef[AnnounceFunc, taskrt.NoResult]{Job: "fan", Name: "jobs.fan.announce", Index: 4, Adapt: taskrt.Action1[string]}
+	PartBTask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_b", Index: 0, Adapt: taskrt.Func0[fan.Part]}
+	PartATask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_a", Index: 1, Adapt: taskrt.Func0[fan.Part]}
+	MaybeErrTask = taskrt.TaskRef[func(context.Context) (error, error), error]{Job: "fan", Name: "jobs.fan.maybe_err", Index: 2, Adapt: taskrt.Func0[error]}
+	MergeTask    = taskrt.TaskRef[func(context.Context, error, ...fan.Part) (string, error), string]{Job: "fan", Name: "jobs.fan.merge", Index: 3, Adapt: taskrt.FuncV1[error, fan.Part, string]}
+	AnnounceTask = taskrt.TaskRef[func(context.Context, string) error, taskrt.NoResult]{Job: "fan", Name: "jobs.fan.announce", Index: 4, Adapt: taskrt.Action1[string]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.

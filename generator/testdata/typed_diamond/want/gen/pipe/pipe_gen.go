@@ -36,20 +36,12 @@ var levelTable = [][]int{
 	{3},
 }
 
-// The type of each task's Run method, named for the task so that the compiler's error about a fake of another type names it.
-type (
-	NumbersFunc   = func(context.Context) ([]int, error)
-	EvensFunc     = func(context.Context, []int) (pipe.EvenNumbers, error)
-	OddsFunc      = func(context.Context, []int) (pipe.OddNumbers, error)
-	PrintSumsFunc = func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error
-)
-
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	NumbersTask   = taskrt.TaskRef[NumbersFunc, []int]{Job: "pipe", Name: "jobs.pipe.numbers", Index: 0, Adapt: taskrt.Func0[[]int]}
-	EvensTask     = taskrt.TaskRef[EvensFunc, pipe.EvenNumbers]{Job: "pipe", Name: "jobs.pipe.evens", Index: 1, Adapt: taskrt.Func1[[]int, pipe.EvenNumbers]}
-	OddsTask      = taskrt.TaskRef[OddsFunc, pipe.OddNumbers]{Job: "pipe", Name: "jobs.pipe.odds", Index: 2, Adapt: taskrt.Func1[[]int, pipe.OddNumbers]}
-	PrintSumsTask = taskrt.TaskRef[PrintSumsFunc, taskrt.NoResult]{Job: "pipe", Name: "jobs.pipe.print_sums", Index: 3, Adapt: taskrt.Action2[pipe.EvenNumbers, pipe.OddNumbers]}
+	NumbersTask   = taskrt.TaskRef[func(context.Context) ([]int, error), []int]{Job: "pipe", Name: "jobs.pipe.numbers", Index: 0, Adapt: taskrt.Func0[[]int]}
+	EvensTask     = taskrt.TaskRef[func(context.Context, []int) (pipe.EvenNumbers, error), pipe.EvenNumbers]{Job: "pipe", Name: "jobs.pipe.evens", Index: 1, Adapt: taskrt.Func1[[]int, pipe.EvenNumbers]}
+	OddsTask      = taskrt.TaskRef[func(context.Context, []int) (pipe.OddNumbers, error), pipe.OddNumbers]{Job: "pipe", Name: "jobs.pipe.odds", Index: 2, Adapt: taskrt.Func1[[]int, pipe.OddNumbers]}
+	PrintSumsTask = taskrt.TaskRef[func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error, taskrt.NoResult]{Job: "pipe", Name: "jobs.pipe.print_sums", Index: 3, Adapt: taskrt.Action2[pipe.EvenNumbers, pipe.OddNumbers]}
 )
 
 // Each task's Run method has the signature its row binds, or this does not compile.
