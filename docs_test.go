@@ -38,6 +38,8 @@ func TestArchitecture(t *testing.T) {
 			// Only a job that opts in to Temporal links its SDK: job2 does not.
 			{module + "/runtime/jobmain", []string{"go.temporal.io/", module + "/runtime/temporaljob"}},
 			{module + "/cmd/job2", []string{"go.temporal.io/", module + "/runtime/temporaljob"}},
+			// jobtest runs in a user's tests: the runtime and the standard library.
+			{module + "/runtime/jobtest", []string{module + "/generator", module + "/config", module + "/gen/", module + "/jobs/", module + "/cmd/", module + "/internal/", "go.temporal.io/", "github.com/stretchr/", "github.com/urfave/", "golang.org/x/"}},
 			{module + "/runtime/temporaljob", []string{module + "/generator", module + "/config", module + "/gen/", module + "/jobs/", module + "/cmd/"}},
 		}
 		for _, tt := range tests {

@@ -124,6 +124,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 
 	rows := make([]jen.Code, len(j.tasks))
 	checks := make([]jen.Code, 0, 2*len(j.tasks))
+	refs := make([]jen.Code, len(j.tasks))
 	for i, t := range j.tasks {
 		fields := []jen.Code{field("Name", jen.Lit(t.cfg.Name))}
 		if len(t.deps) > 0 {
@@ -144,6 +145,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 			field("Bind", generic(jen.Qual(RuntimePath, "Bind"+shape), targs)),
 			field("Impl", jen.Parens(ptr.Clone()).Parens(jen.Nil())))
 		rows[i] = jen.Line().Lit(i).Op(":").Values(fields...)
+		refs[i] = g.ref(tc, j, i, shape, targs)
 		// The alias puts the task's name and what to do into the
 		// compiler's error when the check fails: "jobs_job1_by_region__
 		// Run_changed__run_go_generate does not satisfy ...".
@@ -182,11 +184,48 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	f.Var().Id("taskTable").Op("=").Index(jen.Op("...")).Qual(RuntimePath, "TaskDef").Values(append(rows, jen.Line())...)
 	f.Comment("levelTable lists the tasks of each level, by index in taskTable.")
 	f.Var().Id("levelTable").Op("=").Index().Index().Int().Values(append(lv, jen.Line())...)
+	f.Comment("A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.")
+	f.Var().Defs(refs...)
 	f.Comment("Each task's Run method has the signature its row binds, or this does not compile.")
 	f.Comment("The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;")
 	f.Comment("run go generate ./... after changing a Run signature.")
 	f.Type().Defs(checks...)
 	return render(f)
+}
+
+// RefSuffix ends the name of the generated [runtime.TaskRef] of each task:
+// task type LoadSales -> LoadSalesTask. Task types of a job are distinct
+// exported identifiers, so the refs are too, and none is another generated
+// name (Job, taskTable, levelTable, the checks' aliases).
+const RefSuffix = "Task"
+
+// ref renders the TaskRef of task i, one plain composite literal: the
+// task's Run signature as a func type, its result type (NoResult for an
+// action), and the adapter of its shape, shared by every task of that
+// signature as Bind is.
+func (g *generator) ref(tc *typeCoder, j *job, i int, shape string, targs []jen.Code) jen.Code {
+	t := j.tasks[i]
+	params := []jen.Code{jen.Qual("context", "Context")}
+	for k, p := range t.params {
+		c := tc.code(p)
+		if t.variadic && k == len(t.params)-1 {
+			c = jen.Op("...").Add(c)
+		}
+		params = append(params, c)
+	}
+	fn := jen.Func().Params(params...)
+	result := jen.Qual(RuntimePath, "NoResult")
+	if t.result != nil {
+		fn = fn.Parens(jen.List(tc.code(t.result), jen.Error()))
+		result = jen.Add(tc.code(t.result))
+	} else {
+		fn = fn.Error()
+	}
+	return jen.Id(t.typeName+RefSuffix).Op("=").Qual(RuntimePath, "TaskRef").Types(fn, result).Values(
+		field("Job", jen.Lit(j.cfg.Name)),
+		field("Name", jen.Lit(t.cfg.Name)),
+		field("Index", jen.Lit(i)),
+		field("Adapt", generic(jen.Qual(RuntimePath, shape), targs)))
 }
 
 // staleName is the identifier of a task's type in the generated

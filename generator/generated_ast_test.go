@@ -165,6 +165,7 @@ func checkWiring(t *testing.T, src []byte, modPath, job string) {
 		regexp.QuoteMeta("// Job returns job "+strconv.Quote(job)+": ")+`\d+ tasks in \d+ levels\. Every call returns a new Job, so callers may change it\.`,
 		regexp.QuoteMeta("// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to."),
 		regexp.QuoteMeta("// levelTable lists the tasks of each level, by index in taskTable."),
+		regexp.QuoteMeta("// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace."),
 		regexp.QuoteMeta("// Each task's Run method has the signature its row binds, or this does not compile."),
 		regexp.QuoteMeta("// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;"),
 		regexp.QuoteMeta("// run go generate ./... after changing a Run signature."))
@@ -175,7 +176,7 @@ func checkWiring(t *testing.T, src []byte, modPath, job string) {
 	c := &wiringChecker{t: t, fset: fset, job: job, imps: imps, jobPkg: imps[jobPath], names: map[*ast.BasicLit]bool{},
 		adapters: regexp.MustCompile(`^(Func|Action)V?\d+$`)}
 
-	require.Len(t, f.Decls, 5, "an import declaration, func Job, the task and level tables, the checks")
+	require.Len(t, f.Decls, 6, "an import declaration, func Job, the task and level tables, the task refs, the checks")
 	assert.Equal(t, token.IMPORT, f.Decls[0].(*ast.GenDecl).Tok)
 	fn, ok := f.Decls[1].(*ast.FuncDecl)
 	require.True(t, ok, "second declaration is a function")
@@ -192,7 +193,8 @@ func checkWiring(t *testing.T, src []byte, modPath, job string) {
 	c.jobLit(addr.X)
 	checks := c.taskTable(f.Decls[2])
 	c.levelTable(f.Decls[3])
-	c.checks(f.Decls[4], checks)
+	c.refs(f.Decls[4], checks)
+	c.checks(f.Decls[5], checks)
 
 	// Every string literal outside the imports is a name or the
 	// fingerprint checked above: config text reaches the code only that way.
@@ -291,6 +293,39 @@ func (c *wiringChecker) levelTable(d ast.Decl) {
 	assert.Equal(c.t, "[][]int", types.ExprString(levels.Type))
 	for _, l := range levels.Elts {
 		assert.Regexp(c.t, `^\{\d+(, \d+)*\}$`, c.str(l), "level")
+	}
+}
+
+// refs checks the var block of task refs: per task, in table order,
+// <Type>Task = taskrt.TaskRef[func(...) ..., R]{Job, Name, Index, Adapt}
+// whose Adapt is the adapter of the task's check, with the same type
+// arguments.
+func (c *wiringChecker) refs(d ast.Decl, want []string) {
+	t := c.t
+	g, ok := d.(*ast.GenDecl)
+	require.True(t, ok && g.Tok == token.VAR, "var declaration of the task refs")
+	require.Len(t, g.Specs, len(want), "one ref per task")
+	for i, w := range want {
+		spec := g.Specs[i].(*ast.ValueSpec)
+		require.Len(t, spec.Names, 1)
+		require.Len(t, spec.Values, 1)
+		assert.Nil(t, spec.Type)
+		// w is taskrt.Check<Adapter>[*<pkg>.<Type>, targs...]
+		adapter, rest, _ := strings.Cut(strings.TrimPrefix(w, "taskrt.Check"), "[")
+		typ, targs, _ := strings.Cut(strings.TrimSuffix(rest, "]"), ", ")
+		_, typeName, _ := strings.Cut(typ, ".")
+		assert.Equal(t, typeName+generator.RefSuffix, spec.Names[0].Name, "ref of task %d", i)
+		f := c.fields(spec.Values[0], "", "Job", "Name", "Index", "Adapt")
+		lit := spec.Values[0].(*ast.CompositeLit)
+		assert.Regexp(t, `^taskrt\.TaskRef\[func\(context\.Context.*\]$`, types.ExprString(lit.Type), "ref of task %d", i)
+		c.name(f["Job"], strconv.Quote(c.job))
+		c.name(f["Name"], "")
+		assert.Equal(t, strconv.Itoa(i), types.ExprString(f["Index"]), "ref of task %d", i)
+		adapt := "taskrt." + adapter
+		if targs != "" {
+			adapt += "[" + targs + "]"
+		}
+		assert.Equal(t, adapt, types.ExprString(f["Adapt"]), "ref of task %d", i)
 	}
 }
 

@@ -10,7 +10,11 @@
 // Generated code declares its task table as data ([TaskDef], bound by
 // [NewTasks]), which the Go compiler builds in about linear time in the
 // number of tasks; a hand-written table can use the adapters ([Func1] and
-// its siblings) directly. docs/performance.md gives the runtime's cost per
+// its siblings) directly. Beside the table, generated code declares a
+// typed [TaskRef] per task (job1.ByRegionTask): [Result] reads that task's
+// result from a [Report] with its own type, and runtime/jobtest replaces
+// the task in a test with a function of exactly its Run type.
+// docs/performance.md gives the runtime's cost per
 // task beside hand-written Go, and how it was measured.
 //
 // Every task ends in exactly one [State]. A task runs only if all its

@@ -4,6 +4,7 @@
 package job1
 
 import (
+	"context"
 	"github.com/taskorchestrator/taskorchestrator/jobs/job1"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 	"time"
@@ -34,6 +35,14 @@ var levelTable = [][]int{
 	{2, 1},
 	{3},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	LoadSalesTask   = taskrt.TaskRef[func(context.Context) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: taskrt.Func0[[]job1.Sale]}
+	ByRegionTask    = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.RegionTotals, error), job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: taskrt.Func1[[]job1.Sale, job1.RegionTotals]}
+	ByMonthTask     = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.MonthTotals, error), job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: taskrt.Func1[[]job1.Sale, job1.MonthTotals]}
+	WriteReportTask = taskrt.TaskRef[func(context.Context, job1.RegionTotals, job1.MonthTotals) error, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: taskrt.Action2[job1.RegionTotals, job1.MonthTotals]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

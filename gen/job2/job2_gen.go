@@ -4,6 +4,7 @@
 package job2
 
 import (
+	"context"
 	"github.com/taskorchestrator/taskorchestrator/jobs/job2"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 )
@@ -31,6 +32,13 @@ var levelTable = [][]int{
 	{1},
 	{2},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	Task4Task = taskrt.TaskRef[func(context.Context) (int, error), int]{Job: "job2", Name: "jobs.job2.task4", Index: 0, Adapt: taskrt.Func0[int]}
+	Task5Task = taskrt.TaskRef[func(context.Context, int) (string, error), string]{Job: "job2", Name: "jobs.job2.task5", Index: 1, Adapt: taskrt.Func1[int, string]}
+	Task6Task = taskrt.TaskRef[func(context.Context, int, string) error, taskrt.NoResult]{Job: "job2", Name: "jobs.job2.task6", Index: 2, Adapt: taskrt.Action2[int, string]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

@@ -4,6 +4,7 @@
 package report
 
 import (
+	"context"
 	"example.com/initialisms/jobs/report"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 )
@@ -29,6 +30,12 @@ var levelTable = [][]int{
 	{0},
 	{1},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	LoadHTTPLogsTask   = taskrt.TaskRef[func(context.Context) ([]int, error), []int]{Job: "report", Name: "jobs.report.load_http_logs", Index: 0, Adapt: taskrt.Func0[[]int]}
+	WriteStatusCSVTask = taskrt.TaskRef[func(context.Context, []int) error, taskrt.NoResult]{Job: "report", Name: "jobs.report.write_status_csv", Index: 1, Adapt: taskrt.Action1[[]int]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

@@ -4,6 +4,7 @@
 package runtime
 
 import (
+	"context"
 	runtime1 "example.com/name_collisions/jobs/runtime"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 	"runtime"
@@ -30,6 +31,12 @@ var levelTable = [][]int{
 	{0},
 	{1},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	StatsTask = taskrt.TaskRef[func(context.Context) (runtime.MemStats, error), runtime.MemStats]{Job: "runtime", Name: "jobs.runtime.stats", Index: 0, Adapt: taskrt.Func0[runtime.MemStats]}
+	JobTask   = taskrt.TaskRef[func(context.Context, runtime.MemStats) error, taskrt.NoResult]{Job: "runtime", Name: "jobs.runtime.job", Index: 1, Adapt: taskrt.Action1[runtime.MemStats]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

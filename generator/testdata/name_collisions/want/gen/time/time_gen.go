@@ -4,6 +4,7 @@
 package time
 
 import (
+	"context"
 	time1 "example.com/name_collisions/jobs/time"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 	"time"
@@ -30,6 +31,12 @@ var levelTable = [][]int{
 	{0},
 	{1},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	NowTask     = taskrt.TaskRef[func(context.Context) (time.Time, error), time.Time]{Job: "time", Name: "jobs.time.now", Index: 0, Adapt: taskrt.Func0[time.Time]}
+	ElapsedTask = taskrt.TaskRef[func(context.Context, time.Time) error, taskrt.NoResult]{Job: "time", Name: "jobs.time.elapsed", Index: 1, Adapt: taskrt.Action1[time.Time]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

@@ -4,6 +4,7 @@
 package ledger
 
 import (
+	"context"
 	"example.com/temporal_encodable/jobs/ledger"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 )
@@ -31,6 +32,13 @@ var levelTable = [][]int{
 	{1},
 	{2},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	FetchTask  = taskrt.TaskRef[func(context.Context) ([]ledger.Entry, error), []ledger.Entry]{Job: "ledger", Name: "jobs.ledger.fetch", Index: 0, Adapt: taskrt.Func0[[]ledger.Entry]}
+	TotalTask  = taskrt.TaskRef[func(context.Context, []ledger.Entry) (ledger.Sum, error), ledger.Sum]{Job: "ledger", Name: "jobs.ledger.total", Index: 1, Adapt: taskrt.Func1[[]ledger.Entry, ledger.Sum]}
+	ReportTask = taskrt.TaskRef[func(context.Context, ledger.Sum, []ledger.Entry) error, taskrt.NoResult]{Job: "ledger", Name: "jobs.ledger.report", Index: 2, Adapt: taskrt.Action2[ledger.Sum, []ledger.Entry]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

@@ -4,6 +4,7 @@
 package pinned
 
 import (
+	"context"
 	"example.com/temporal_encodable/jobs/pinned"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 )
@@ -27,6 +28,11 @@ var taskTable = [...]taskrt.TaskDef{
 var levelTable = [][]int{
 	{0},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	CountTask = taskrt.TaskRef[func(context.Context) (int, error), int]{Job: "pinned", Name: "jobs.pinned.count", Index: 0, Adapt: taskrt.Func0[int]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

@@ -4,6 +4,7 @@
 package plain
 
 import (
+	"context"
 	"example.com/temporal_encodable/jobs/plain"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 )
@@ -29,6 +30,12 @@ var levelTable = [][]int{
 	{0},
 	{1},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	ProduceTask = taskrt.TaskRef[func(context.Context) (plain.Answer, error), plain.Answer]{Job: "plain", Name: "jobs.plain.produce", Index: 0, Adapt: taskrt.Func0[plain.Answer]}
+	CallTask    = taskrt.TaskRef[func(context.Context, plain.Answer) error, taskrt.NoResult]{Job: "plain", Name: "jobs.plain.call", Index: 1, Adapt: taskrt.Action1[plain.Answer]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

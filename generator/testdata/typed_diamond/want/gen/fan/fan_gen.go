@@ -4,6 +4,7 @@
 package fan
 
 import (
+	"context"
 	"example.com/typed_diamond/jobs/fan"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 )
@@ -34,6 +35,15 @@ var levelTable = [][]int{
 	{3},
 	{4},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	PartBTask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_b", Index: 0, Adapt: taskrt.Func0[fan.Part]}
+	PartATask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_a", Index: 1, Adapt: taskrt.Func0[fan.Part]}
+	MaybeErrTask = taskrt.TaskRef[func(context.Context) (error, error), error]{Job: "fan", Name: "jobs.fan.maybe_err", Index: 2, Adapt: taskrt.Func0[error]}
+	MergeTask    = taskrt.TaskRef[func(context.Context, error, ...fan.Part) (string, error), string]{Job: "fan", Name: "jobs.fan.merge", Index: 3, Adapt: taskrt.FuncV1[error, fan.Part, string]}
+	AnnounceTask = taskrt.TaskRef[func(context.Context, string) error, taskrt.NoResult]{Job: "fan", Name: "jobs.fan.announce", Index: 4, Adapt: taskrt.Action1[string]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

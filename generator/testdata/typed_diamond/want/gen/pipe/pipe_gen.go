@@ -4,6 +4,7 @@
 package pipe
 
 import (
+	"context"
 	"example.com/typed_diamond/jobs/pipe"
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 	"time"
@@ -34,6 +35,14 @@ var levelTable = [][]int{
 	{1, 2},
 	{3},
 }
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	NumbersTask   = taskrt.TaskRef[func(context.Context) ([]int, error), []int]{Job: "pipe", Name: "jobs.pipe.numbers", Index: 0, Adapt: taskrt.Func0[[]int]}
+	EvensTask     = taskrt.TaskRef[func(context.Context, []int) (pipe.EvenNumbers, error), pipe.EvenNumbers]{Job: "pipe", Name: "jobs.pipe.evens", Index: 1, Adapt: taskrt.Func1[[]int, pipe.EvenNumbers]}
+	OddsTask      = taskrt.TaskRef[func(context.Context, []int) (pipe.OddNumbers, error), pipe.OddNumbers]{Job: "pipe", Name: "jobs.pipe.odds", Index: 2, Adapt: taskrt.Func1[[]int, pipe.OddNumbers]}
+	PrintSumsTask = taskrt.TaskRef[func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error, taskrt.NoResult]{Job: "pipe", Name: "jobs.pipe.print_sums", Index: 3, Adapt: taskrt.Action2[pipe.EvenNumbers, pipe.OddNumbers]}
+)
 
 // Each task's Run method has the signature its row binds, or this does not compile.
 // The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;

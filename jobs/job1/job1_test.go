@@ -1,0 +1,115 @@
+package job1_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	job1gen "github.com/taskorchestrator/taskorchestrator/gen/job1"
+	"github.com/taskorchestrator/taskorchestrator/jobs/job1"
+	"github.com/taskorchestrator/taskorchestrator/runtime"
+	"github.com/taskorchestrator/taskorchestrator/runtime/jobtest"
+)
+
+func day(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// sales is a small dataset: north sells 2*150+1*1000 cents, west 4*25.
+var sales = []job1.Sale{
+	{Date: day("2025-06-05"), Region: "north", Product: "widget", Units: 2, UnitPriceCents: 150},
+	{Date: day("2025-06-19"), Region: "west", Product: "gadget", Units: 4, UnitPriceCents: 25},
+	{Date: day("2025-07-01"), Region: "north", Product: "gadget", Units: 1, UnitPriceCents: 1000},
+}
+
+func TestJob1TotalsWithFakeSales(t *testing.T) {
+	out := t.TempDir()
+	t.Setenv(job1.OutDirEnv, out)
+	job := job1gen.Job()
+	load := jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context) ([]job1.Sale, error) {
+		return sales, nil
+	})
+	rep := jobtest.Run(t, job, runtime.Options{})
+
+	regions, ok := runtime.Result(rep, job1gen.ByRegionTask)
+	require.True(t, ok)
+	assert.Equal(t, job1.RegionTotals{"north": 1300, "west": 100}, regions)
+	months, ok := runtime.Result(rep, job1gen.ByMonthTask)
+	require.True(t, ok)
+	assert.Equal(t, job1.MonthTotals{"2025-06": 400, "2025-07": 1000}, months)
+	assert.Equal(t, []jobtest.Call{{Attempt: 1}}, load.Calls())
+
+	report, err := os.ReadFile(filepath.Join(out, job1.ReportFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "Total: 14.00\n")
+	assert.Contains(t, string(report), "| north | 13.00 |\n")
+}
+
+func TestJob1FailingLoadSalesStopsDownstream(t *testing.T) {
+	out := t.TempDir()
+	t.Setenv(job1.OutDirEnv, out)
+	job := job1gen.Job()
+	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context) ([]job1.Sale, error) {
+		return nil, errors.New("sales.csv:3: bad date")
+	})
+	// by_region must never run: record it to check.
+	byRegion := jobtest.Replace(t, job, job1gen.ByRegionTask, func(ctx context.Context, s []job1.Sale) (job1.RegionTotals, error) {
+		return nil, nil
+	})
+	rep, err := jobtest.Try(t, job, runtime.Options{})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "bad date")
+
+	assert.Equal(t, map[string]runtime.State{
+		"jobs.job1.load_sales":   runtime.Failed,
+		"jobs.job1.by_region":    runtime.UpstreamFailed,
+		"jobs.job1.by_month":     runtime.UpstreamFailed,
+		"jobs.job1.write_report": runtime.UpstreamFailed,
+	}, jobtest.States(rep))
+	_, ok := runtime.Result(rep, job1gen.ByRegionTask)
+	assert.False(t, ok, "a task that did not run has no result")
+	assert.Empty(t, byRegion.Calls())
+	assert.NoFileExists(t, filepath.Join(out, job1.ReportFile), "a failed run publishes no report")
+}
+
+// Example_results runs job1 on its real dataset and reads the typed
+// results of two tasks from the report: no index, no type assertion.
+func Example_results() {
+	out, err := os.MkdirTemp("", "job1-example-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(out)
+	os.Setenv(job1.OutDirEnv, out)
+	defer os.Unsetenv(job1.OutDirEnv)
+
+	rep, err := job1gen.Job().Run(context.Background(), runtime.Options{})
+	if err != nil {
+		panic(err)
+	}
+	regions, _ := runtime.Result(rep, job1gen.ByRegionTask) // job1.RegionTotals
+	for _, r := range slices.Sorted(maps.Keys(regions)) {
+		fmt.Printf("%s: %d cents\n", r, regions[r])
+	}
+	_, ok := runtime.Result(rep, job1gen.WriteReportTask)
+	fmt.Println("write_report has a result:", ok)
+	// Output:
+	// east: 880317 cents
+	// north: 568090 cents
+	// south: 1046448 cents
+	// west: 763197 cents
+	// write_report has a result: false
+}

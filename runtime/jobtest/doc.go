@@ -1,0 +1,22 @@
+// Package jobtest runs jobs in tests and replaces their tasks with typed
+// fakes. It needs only the standard library and the runtime, so a user's
+// module can use it with the code jobgen generates for its jobs.
+//
+// For each task, gen/<job> declares a [runtime.TaskRef] named for the task
+// type, e.g. job1.LoadSalesTask. [Replace] puts a function of exactly that
+// task's Run signature in its place and records its calls; [Run] runs the
+// job (logging to t.Log) and fails the test with every task's state and
+// error if the run fails; [runtime.Result] reads a task's typed result from
+// the report:
+//
+//	job := job1gen.Job()
+//	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context) ([]job1.Sale, error) {
+//		return sales, nil
+//	})
+//	rep := jobtest.Run(t, job, runtime.Options{})
+//	totals, ok := runtime.Result(rep, job1gen.ByRegionTask) // job1.RegionTotals
+//
+// A fake of another signature does not compile, nor one of a task the job
+// does not have (it has no ref); a task whose Run signature changed breaks
+// its fake's build. [Try] runs a job that is meant to fail.
+package jobtest
