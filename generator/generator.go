@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+	"golang.org/x/tools/go/packages"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/internal/clip"
@@ -83,7 +84,8 @@ type generator struct {
 	cfgPath string // display path of the config
 	errs    config.Errors
 	jobs    []*job
-	realDir string // opts.Dir with symbolic links resolved, once needed
+	realDir string                                             // opts.Dir with symbolic links resolved, once needed
+	byFile  map[*packages.Package]map[string][]*types.TypeName // see typesByFile
 }
 
 // Generate validates the config and the task code it names, and returns
