@@ -4,12 +4,14 @@
 package testmod
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -149,4 +151,25 @@ func Snapshot(t testing.TB, dir, rel string) map[string]string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// Buffer is a bytes.Buffer safe for concurrent use, for the output of a
+// process or a display that a test reads while it is written.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p to the buffer.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -11,13 +11,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
 )
 
 func TestRunLogLevel(t *testing.T) {
@@ -255,7 +256,7 @@ func TestRunProgress(t *testing.T) {
 			// Task a waits until the display has drawn a frame, so that the
 			// frame shows it running (for 10s at most: the test then fails
 			// on what the screen lacks).
-			var screen syncBuffer
+			var screen testmod.Buffer
 			job := pipeline(func(ctx context.Context, _ []any) (any, error) {
 				deadline := time.Now().Add(10 * time.Second)
 				for tt.wantProgress && !strings.Contains(screen.String(), "1 running") && time.Now().Before(deadline) {
@@ -298,22 +299,4 @@ func TestRunProgress(t *testing.T) {
 			assert.Contains(t, stdout.String(), "pipe: 3 succeeded in ", "the summary goes to stdout")
 		})
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

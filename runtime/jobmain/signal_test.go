@@ -11,7 +11,6 @@ import (
 	"regexp"
 	goruntime "runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -233,7 +232,7 @@ func TestJobBinaryOnPTY(t *testing.T) {
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
 	require.NoError(t, err)
 	defer ptmx.Close()
-	var screen lockedBuffer
+	var screen testmod.Buffer
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -282,21 +281,3 @@ func TestJobBinaryOnPTY(t *testing.T) {
 
 // controlSeq matches a terminal control sequence.
 var controlSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
-
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

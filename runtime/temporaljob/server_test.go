@@ -84,20 +84,36 @@ func history(t testing.TB, c client.Client, id, runID string) *historypb.History
 	return h
 }
 
+// runRecorded runs the job of r on a real server through an in-process
+// worker on queue and returns the history of its first workflow run.
+func runRecorded(t *testing.T, c client.Client, tj *testJob, in Input, queue string) *historypb.History {
+	t.Helper()
+	serve(t, c, tj.job, queue, 4)
+	id := fmt.Sprintf("%s-%d", queue, time.Now().UnixNano())
+	run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: queue}, tj.job.Name, in)
+	require.NoError(t, err)
+	require.NoError(t, run.Get(context.Background(), nil))
+	return history(t, c, id, run.GetRunID())
+}
+
+// replayer returns a replayer with the workflow of tj registered.
+func replayer(t *testing.T, tj *testJob) worker.WorkflowReplayer {
+	t.Helper()
+	wf, err := NewWorkflow(tj.job, Settings{})
+	require.NoError(t, err)
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflowWithOptions(wf.Run, registerOptions(tj.job.Name))
+	return r
+}
+
 func TestRecordHistories(t *testing.T) {
 	if !*recordFlag {
 		t.Skip("run with -record (and $TEMPORAL_CLI) to record testdata/histories")
 	}
 	c := temporaltest.Client(t)
 	for _, r := range recorded {
-		tj := r.job()
-		queue := "record-" + r.name
-		serve(t, c, tj.job, queue, 4)
-		id := fmt.Sprintf("%s-%d", r.name, time.Now().UnixNano())
-		run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: queue}, tj.job.Name, r.in)
-		require.NoError(t, err)
-		require.NoError(t, run.Get(context.Background(), nil))
-		data, err := protojson.MarshalOptions{Multiline: true}.Marshal(history(t, c, id, run.GetRunID()))
+		h := runRecorded(t, c, r.job(), r.in, "record-"+r.name)
+		data, err := protojson.MarshalOptions{Multiline: true}.Marshal(h)
 		require.NoError(t, err)
 		require.NoError(t, os.MkdirAll(filepath.Join("testdata", "histories"), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join("testdata", "histories", r.name+".json"), data, 0o644))
@@ -107,34 +123,22 @@ func TestRecordHistories(t *testing.T) {
 func TestReplayRecordedHistories(t *testing.T) {
 	for _, r := range recorded {
 		t.Run(r.name, func(t *testing.T) {
-			tj := r.job()
-			wf, err := NewWorkflow(tj.job, Settings{})
-			require.NoError(t, err)
-			replayer := worker.NewWorkflowReplayer()
-			replayer.RegisterWorkflowWithOptions(wf.Run, registerOptions(tj.job.Name))
-			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join("testdata", "histories", r.name+".json")))
+			file := filepath.Join("testdata", "histories", r.name+".json")
+			require.NoError(t, replayer(t, r.job()).ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
 		})
 	}
 }
 
 // TestReplayFreshHistories replays histories the current code just made on
-// a real server, the continue-as-new runs included.
+// a real server (the first run of each: the chain's ends in its
+// continue-as-new).
 func TestReplayFreshHistories(t *testing.T) {
 	c := temporaltest.Client(t)
 	for _, r := range recorded {
 		t.Run(r.name, func(t *testing.T) {
 			tj := r.job()
-			queue := "fresh-" + r.name
-			serve(t, c, tj.job, queue, 4)
-			id := fmt.Sprintf("%s-%d", r.name, time.Now().UnixNano())
-			run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: queue}, tj.job.Name, r.in)
-			require.NoError(t, err)
-			require.NoError(t, run.Get(context.Background(), nil))
-			wf, err := NewWorkflow(tj.job, Settings{})
-			require.NoError(t, err)
-			replayer := worker.NewWorkflowReplayer()
-			replayer.RegisterWorkflowWithOptions(wf.Run, registerOptions(tj.job.Name))
-			require.NoError(t, replayer.ReplayWorkflowHistory(quietLogger, history(t, c, id, run.GetRunID())))
+			h := runRecorded(t, c, tj, r.in, "fresh-"+r.name)
+			require.NoError(t, replayer(t, tj).ReplayWorkflowHistory(quietLogger, h))
 		})
 	}
 }

@@ -253,11 +253,7 @@ func (f *flow) decide(i int) {
 		f.end(i, state, "")
 		return
 	}
-	k := f.levels[i]
-	if f.eager {
-		k = 0
-	}
-	f.ready[k] = append(f.ready[k], i)
+	f.requeue(i)
 }
 
 // upstream is runtime.Job.Run's rule for a task whose dependencies are
@@ -419,11 +415,8 @@ func (f *flow) launch(ctx workflow.Context, done workflow.Channel, i int) bool {
 		return true
 	}
 	if f.sent > 0 && f.sent+size > batchBytes {
-		k := f.levels[i]
-		if f.eager {
-			k = 0
-		}
-		f.ready[k] = append([]int{i}, f.ready[k]...)
+		k := f.readyQueue(i)
+		f.ready[k] = append([]int{i}, f.ready[k]...) // first again next time
 		return false
 	}
 	f.sent += size + 1 // +1: a batch of empty arguments is still a batch
@@ -526,13 +519,20 @@ func (f *flow) lastState(i int) runtime.State {
 	return runtime.Failed // a retry carried over continue-as-new
 }
 
-// requeue puts task i, waiting for a retry, back on the ready queue.
+// requeue puts task i, ready or waiting for a retry, at the end of its
+// ready queue.
 func (f *flow) requeue(i int) {
-	k := f.levels[i]
-	if f.eager {
-		k = 0
-	}
+	k := f.readyQueue(i)
 	f.ready[k] = append(f.ready[k], i)
+}
+
+// readyQueue is the ready queue of task i: its level's, or the one queue of
+// the eager schedule.
+func (f *flow) readyQueue(i int) int {
+	if f.eager {
+		return 0
+	}
+	return f.levels[i]
 }
 
 // classify maps the error of an attempt to the state it ended in, its
