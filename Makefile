@@ -3,7 +3,7 @@ GO ?= go
 # How long `make fuzz` fuzzes each target.
 FUZZTIME ?= 30s
 
-.PHONY: build generate test lint check-generated tidy-check smoke ci fuzz bench graphs clean temporal-cli test-temporal test-temporal-scale bench-temporal readme-temporal
+.PHONY: build generate test lint check-generated tidy-check smoke ci fuzz bench bench-overhead graphs clean temporal-cli test-temporal test-temporal-scale bench-temporal readme-temporal
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -66,15 +66,25 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./config
 	$(GO) test -run='^$$' -fuzz='^FuzzNames$$' -fuzztime=$(FUZZTIME) ./generator
 
-# The performance benchmarks (docs/performance.md), about 8 minutes on 2
-# cores: the runtime beside a hand-written baseline, makespans on
-# heavy-tailed tasks, and jobgen generate + go build of synthetic jobs of
-# JOBGEN_SCALE tasks (1000,10000,100000 by default; 100000 alone takes
-# about 5 minutes, mostly compiling the synthetic task code, and 8GB).
-bench:
-	$(GO) test -run='^$$' -bench='^BenchmarkOverhead$$' -benchtime=1s -timeout=30m ./runtime
+# The performance benchmarks (docs/performance.md): bench-overhead, then
+# makespans on heavy-tailed tasks, then jobgen generate + go build of
+# synthetic jobs of JOBGEN_SCALE tasks (1000,10000,100000 by default;
+# 100000 alone takes about 5 minutes, mostly compiling the synthetic task
+# code, and 8GB).
+bench: bench-overhead
 	$(GO) test -run='^$$' -bench='^BenchmarkMakespan$$' -benchtime=1x -timeout=30m ./runtime
 	$(GO) test -run='^$$' -bench='^BenchmarkScale$$' -benchtime=1x -timeout=60m ./cmd/jobgen
+
+# The runtime's cost per task beside hand-written Go, through generated
+# code as a user builds it: prints the ratio table of docs/performance.md
+# (levels and eager against hand-written runners, wide, layered, chain and
+# fan-in/fan-out DAGs of OVERHEAD_SIZES no-op tasks, 10000,100000 by
+# default, W = 2 and 8), allocations per task, the cost of Job() and the
+# peak heap of a chain of large values. The first run compiles 400,000
+# task types (about 20 minutes on 2 cores, 4GB at a time); they are kept
+# in ~/.cache/taskorchestrator, so that later runs take 2-3 minutes.
+bench-overhead:
+	$(GO) test -run='^$$' -bench='^BenchmarkOverhead$$' -benchtime=1x -timeout=120m ./cmd/jobgen
 
 # Redraw the job graphs in README.md and docs/graphs/ (the SVGs need
 # Graphviz: apt-get install graphviz).
