@@ -24,7 +24,7 @@ lint:
 check-generated:
 	$(GO) run ./cmd/jobgen diff
 	$(GO) generate ./...
-	@out="$$(git status --porcelain -- gen cmd ':!cmd/jobgen' runtime/adapters_gen.go)"; if [ -n "$$out" ]; then echo "generated code is stale; run make generate and commit:"; echo "$$out"; git diff --stat; exit 1; fi
+	@out="$$(git status --porcelain -- gen cmd ':!cmd/jobgen')"; if [ -n "$$out" ]; then echo "generated code is stale; run make generate and commit:"; echo "$$out"; git diff --stat; exit 1; fi
 
 tidy-check:
 	$(GO) mod tidy -diff

@@ -105,15 +105,21 @@ func MainPath(job string) string { return path.Join("cmd", job, "main.go") }
 
 // renderWiring renders gen/<job>/<job>_gen.go: the task table and levels.
 //
-// The table is data, not code: a package-level array of [runtime.TaskDef]
-// whose rows hold only constants, slices of constants, a nil pointer to
-// the task type and a generic Bind function (one instantiation per
-// signature, shared by the tasks that have it), which the compiler lays
-// out statically. Compiling it costs about the same for every task, where
-// one adapter call per task in a function (or a closure per task) costs
-// the compiler much more than linear time and memory in the number of
-// tasks. The compile-time guard of each task is a blank type alias whose
-// type arguments spell out its Run signature: it costs no code either.
+// The table is data, not code: a package-level array of
+// [runtime.TaskDef] whose rows hold only constants, slices of constants
+// and pointers to package-level variables, which the compiler lays out
+// statically. Compiling it costs about the same for every task, where a
+// function or a closure per task costs the compiler much more than linear
+// time and memory in the number of tasks. Code comes once per distinct
+// Run signature (see sigDecls): an interface of the Run method, the
+// function that calls it with typed arguments, and an array of the task
+// values of that signature, of the interface's type. An element of that
+// array, &T{} (new(T) for a type that takes no composite literal), is
+// each task's compile-time check: it compiles only if T's Run method has
+// exactly the signature of its array, and it costs no code, the compiler
+// lays out the interface value statically. T is written through an alias
+// named after the task, so that the compiler's error says which task and
+// what to do.
 func (g *generator) renderWiring(j *job) ([]byte, error) {
 	f := jen.NewFile(j.cfg.Name)
 	f.HeaderComment(g.header())
@@ -122,10 +128,13 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	f.ImportName(j.pkgPath, j.cfg.Name)
 	tc := &typeCoder{file: f}
 
+	sigs, sigOf := g.signatures(tc, j)
 	rows := make([]jen.Code, len(j.tasks))
-	checks := make([]jen.Code, 0, 2*len(j.tasks))
 	refs := make([]jen.Code, len(j.tasks))
+	aliases := make([]jen.Code, len(j.tasks))
+	values := make([][]jen.Code, len(sigs))
 	for i, t := range j.tasks {
+		s := sigs[sigOf[i]]
 		fields := []jen.Code{field("Name", jen.Lit(t.cfg.Name))}
 		if len(t.deps) > 0 {
 			fields = append(fields, field("Deps", intSlice(t.deps)))
@@ -139,93 +148,221 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 		if t.cfg.Retries > 0 {
 			fields = append(fields, field("Retries", jen.Lit(t.cfg.Retries)))
 		}
-		shape, targs := g.shape(tc, t)
-		ptr := jen.Op("*").Qual(j.pkgPath, t.typeName)
 		fields = append(fields,
-			field("Bind", generic(jen.Qual(RuntimePath, "Bind"+shape), targs)),
-			field("Impl", jen.Parens(ptr.Clone()).Parens(jen.Nil())))
+			field("Sig", jen.Op("&").Id(s.name+"Adapter")),
+			field("Value", jen.Op("&").Id(s.name+"Tasks").Index(jen.Lit(len(values[sigOf[i]])))))
 		rows[i] = jen.Line().Lit(i).Op(":").Values(fields...)
-		refs[i] = g.ref(tc, j, i, shape, targs)
+		refs[i] = g.ref(tc, j, i, s)
 		// The alias puts the task's name and what to do into the
-		// compiler's error when the check fails: "jobs_job1_by_region__
-		// Run_changed__run_go_generate does not satisfy ...".
+		// compiler's error when the check fails: "cannot use
+		// &jobs_job1_by_region__Run_changed__run_go_generate{} ...".
 		stale := staleName(t.cfg.Name)
-		checks = append(checks,
-			jen.Id(stale).Op("=").Add(ptr.Clone()),
-			jen.Id("_").Op("=").Qual(RuntimePath, "Check"+shape).Types(append([]jen.Code{jen.Id(stale)}, targs...)...))
+		aliases[i] = jen.Id(stale).Op("=").Qual(j.pkgPath, t.typeName)
+		value := jen.New(jen.Id(stale))
+		if t.literal {
+			value = jen.Op("&").Id(stale).Values()
+		}
+		values[sigOf[i]] = append(values[sigOf[i]], jen.Line().Add(value))
 	}
 	lv := make([]jen.Code, len(j.levels))
 	for i, l := range j.levels {
 		lv[i] = jen.Line().Add(intList(l))
 	}
-	jobFields := []jen.Code{
+	tableFields := []jen.Code{
 		jen.Line().Add(field("Name", jen.Lit(j.cfg.Name))),
+		jen.Line().Add(field("Fingerprint", jen.Lit(fingerprint(j)))),
+	}
+	if j.cfg.KeepGoing {
+		tableFields = append(tableFields, jen.Line().Add(field("KeepGoing", jen.True())))
 	}
 	if j.handler != nil {
-		jobFields = append(jobFields, jen.Line().Add(field("Handler", jen.New(jen.Qual(j.handler.pkgPath, j.handler.typeName)))))
+		tableFields = append(tableFields, jen.Line().Add(field("Handler",
+			jen.Func().Params().Qual(RuntimePath, "Handler").Block(jen.Return(jen.New(jen.Qual(j.handler.pkgPath, j.handler.typeName)))))))
 	}
-	jobFields = append(jobFields, jen.Line().Add(field("Fingerprint", jen.Lit(fingerprint(j)))))
-	if j.cfg.KeepGoing {
-		jobFields = append(jobFields, jen.Line().Add(field("KeepGoing", jen.True())))
-	}
-	jobFields = append(jobFields,
-		jen.Line().Add(field("Tasks", jen.Qual(RuntimePath, "NewTasks").Call(jen.Id("taskTable").Index(jen.Op(":"))))),
-		jen.Line().Add(field("Levels", jen.Qual(RuntimePath, "CopyLevels").Call(jen.Id("levelTable")))),
+	tableFields = append(tableFields,
+		jen.Line().Add(field("Tasks", jen.Id("taskTable").Index(jen.Op(":")))),
+		jen.Line().Add(field("Levels", jen.Id("levelTable"))),
 		jen.Line(),
 	)
+	decls := make([]jen.Code, 0, 6*len(sigs))
+	valueDefs := make([]jen.Code, len(sigs))
+	for k, s := range sigs {
+		decls = append(decls, g.sigDecls(tc, s)...)
+		valueDefs[k] = jen.Id(s.name + "Tasks").Op("=").Index(jen.Op("...")).Id(s.name + "Runner").Values(append(values[k], jen.Line())...)
+	}
 	if tc.err != nil {
 		return nil, tc.err
 	}
 	f.Commentf("Job returns job %q: %d tasks in %d levels. Every call returns a new Job, so callers may change it.", j.cfg.Name, len(j.tasks), len(j.levels))
-	f.Func().Id("Job").Params().Op("*").Qual(RuntimePath, "Job").Block(
-		jen.Return(jen.Op("&").Qual(RuntimePath, "Job").Values(jobFields...)),
-	)
-	f.Comment("taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.")
+	f.Func().Id("Job").Params().Op("*").Qual(RuntimePath, "Job").Block(jen.Return(jen.Id("jobTable").Dot("Job").Call()))
+	f.Comment("jobTable is the job's table: its tasks and levels.")
+	f.Var().Id("jobTable").Op("=").Qual(RuntimePath, "Table").Values(tableFields...)
+	f.Comment("taskTable has one row per task, in config order: the adapter of its Run signature and its task value.")
 	f.Var().Id("taskTable").Op("=").Index(jen.Op("...")).Qual(RuntimePath, "TaskDef").Values(append(rows, jen.Line())...)
 	f.Comment("levelTable lists the tasks of each level, by index in taskTable.")
 	f.Var().Id("levelTable").Op("=").Index().Index().Int().Values(append(lv, jen.Line())...)
+	for _, d := range decls {
+		f.Add(d)
+	}
+	f.Comment("The task values, one array per Run signature. An element compiles only if its task type's Run method has")
+	f.Comment("the signature of its array: the compiler's error then names the task, as in")
+	f.Comment("cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);")
+	f.Comment("run go generate ./... after changing a Run signature.")
+	f.Var().Defs(valueDefs...)
+	f.Type().Defs(aliases...)
 	f.Comment("A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.")
 	f.Var().Defs(refs...)
-	f.Comment("Each task's Run method has the signature its row binds, or this does not compile.")
-	f.Comment("The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;")
-	f.Comment("run go generate ./... after changing a Run signature.")
-	f.Type().Defs(checks...)
 	return render(f)
+}
+
+// signature is a distinct Run signature of a job's tasks: the generated
+// identifiers of its adapter start with name (sig0, sig1, ... in the order
+// the signatures first appear in the config).
+type signature struct {
+	name     string
+	params   []types.Type // after ctx; for a variadic one, its element type
+	variadic bool
+	result   types.Type // nil for a Run that returns only an error
+}
+
+// signatures returns the distinct Run signatures of j's tasks, and the
+// index of each task's.
+func (g *generator) signatures(tc *typeCoder, j *job) ([]*signature, []int) {
+	var sigs []*signature
+	byKey := map[string]int{}
+	sigOf := make([]int, len(j.tasks))
+	for i, t := range j.tasks {
+		var key strings.Builder
+		for _, p := range t.params {
+			key.WriteString(typeName(p) + ",")
+		}
+		fmt.Fprintf(&key, "variadic=%v,", t.variadic)
+		if t.result != nil {
+			key.WriteString("result=" + typeName(t.result))
+		}
+		k, ok := byKey[key.String()]
+		if !ok {
+			k = len(sigs)
+			byKey[key.String()] = k
+			sigs = append(sigs, &signature{name: fmt.Sprintf("sig%d", k), params: t.params, variadic: t.variadic, result: t.result})
+		}
+		sigOf[i] = k
+	}
+	return sigs, sigOf
+}
+
+// funcParams renders the parameters and results of the signature's Run
+// method, (context.Context, A, ...V) (R, error), with names (ctx, a0, a1,
+// ...) if names is set.
+func (s *signature) funcParams(tc *typeCoder, names bool) *jen.Statement {
+	params := []jen.Code{jen.Qual("context", "Context")}
+	if names {
+		params[0] = jen.Id("ctx").Qual("context", "Context")
+	}
+	for k, p := range s.params {
+		c := jen.Add(tc.code(p))
+		if s.variadic && k == len(s.params)-1 {
+			c = jen.Op("...").Add(tc.code(p))
+		}
+		if names {
+			c = jen.Id(fmt.Sprintf("a%d", k)).Add(c)
+		}
+		params = append(params, c)
+	}
+	st := jen.Params(params...)
+	if s.result != nil {
+		return st.Parens(jen.List(tc.code(s.result), jen.Error()))
+	}
+	return st.Error()
+}
+
+// resultType renders the signature's result type, taskrt.NoResult for an
+// action.
+func (s *signature) resultType(tc *typeCoder) jen.Code {
+	if s.result == nil {
+		return jen.Qual(RuntimePath, "NoResult")
+	}
+	return tc.code(s.result)
+}
+
+// sigDecls renders the adapter of a signature: the interface of its Run
+// method (<sig>Runner); the function that calls it with the arguments and
+// records its result (<sig>Call), and the [runtime.Sig] that holds it
+// (<sig>Adapter); and a function of the signature as a task value
+// (<sig>Func) with the TaskRef adapter made from it (<sig>Adapt). The
+// function bodies name no package but the runtime (fixed as taskrt), so
+// that no local name can shadow a package a type comes from.
+func (g *generator) sigDecls(tc *typeCoder, s *signature) []jen.Code {
+	n := s.name
+	var args []jen.Code
+	fixed := len(s.params)
+	if s.variadic {
+		fixed--
+	}
+	for k := range fixed {
+		args = append(args, jen.Qual(RuntimePath, "Arg").Types(tc.code(s.params[k])).Call(jen.Id("taskCall"), jen.Lit(k)))
+	}
+	if s.variadic {
+		args = append(args, jen.Qual(RuntimePath, "Args").Types(tc.code(s.params[fixed])).Call(jen.Id("taskCall"), jen.Lit(fixed)).Op("..."))
+	}
+	run := jen.Parens(jen.Op("*").Id("taskCall").Dot("Task").Call().Assert(jen.Op("*").Id(n + "Runner"))).Dot("Run").Call(
+		append([]jen.Code{jen.Id("taskCall").Dot("Context").Call()}, args...)...)
+	var body []jen.Code
+	if s.result != nil {
+		body = []jen.Code{
+			jen.List(jen.Id("res"), jen.Err()).Op(":=").Add(run),
+			jen.Return(jen.Qual(RuntimePath, "Return").Call(jen.Id("taskCall"), jen.Id("res"), jen.Err())),
+		}
+	} else {
+		body = []jen.Code{jen.Return(run)}
+	}
+	var fwd []jen.Code
+	fwd = append(fwd, jen.Id("ctx"))
+	for k := range s.params {
+		a := jen.Id(fmt.Sprintf("a%d", k))
+		if s.variadic && k == len(s.params)-1 {
+			a = a.Op("...")
+		}
+		fwd = append(fwd, a)
+	}
+	return []jen.Code{
+		jen.Commentf("%sRunner is the interface of the Run methods of signature %s.", n, n),
+		jen.Type().Id(n + "Runner").Interface(jen.Id("Run").Add(s.funcParams(tc, false))),
+		jen.Line(),
+		jen.Commentf("%sCall calls the Run method of a task of signature %s with its arguments, and records its result.", n, n),
+		jen.Func().Id(n + "Call").Params(jen.Id("taskCall").Op("*").Qual(RuntimePath, "Call")).Error().Block(body...),
+		jen.Line(),
+		jen.Var().Id(n+"Adapter").Op("=").Qual(RuntimePath, "Sig").Types(jen.Id(n+"Runner"), s.resultType(tc)).Values(field("Call", jen.Id(n+"Call"))),
+		jen.Line(),
+		jen.Commentf("%sFunc is a function of signature %s as a task value, for its TaskRefs' Adapt.", n, n),
+		jen.Type().Id(n + "Func").Func().Add(s.funcParams(tc, false)),
+		jen.Line(),
+		jen.Func().Params(jen.Id("f").Id(n + "Func")).Id("Run").Add(s.funcParams(tc, true)).Block(jen.Return(jen.Id("f").Call(fwd...))),
+		jen.Line(),
+		jen.Func().Id(n+"Adapt").Params(jen.Id("fn").Func().Add(s.funcParams(tc, false))).Qual(RuntimePath, "TaskFunc").Block(
+			jen.Return(jen.Id(n + "Adapter").Dot("Func").Call(jen.Id(n + "Func").Call(jen.Id("fn"))))),
+		jen.Line(),
+	}
 }
 
 // RefSuffix ends the name of the generated [runtime.TaskRef] of each task:
 // task type LoadSales -> LoadSalesTask. Task types of a job are distinct
 // exported identifiers, so the refs are too, and none is another generated
-// name (Job, taskTable, levelTable, the checks' aliases).
+// name (Job, the tables, the adapters' sig<N>... and the checks' aliases,
+// which all start with a lower-case letter).
 const RefSuffix = "Task"
 
 // ref renders the TaskRef of task i, one plain composite literal: the
 // task's Run signature as a func type, its result type (NoResult for an
-// action), and the adapter of its shape, shared by every task of that
-// signature as Bind is.
-func (g *generator) ref(tc *typeCoder, j *job, i int, shape string, targs []jen.Code) jen.Code {
+// action), and the Adapt of its signature, shared by every task of that
+// signature.
+func (g *generator) ref(tc *typeCoder, j *job, i int, s *signature) jen.Code {
 	t := j.tasks[i]
-	params := []jen.Code{jen.Qual("context", "Context")}
-	for k, p := range t.params {
-		c := tc.code(p)
-		if t.variadic && k == len(t.params)-1 {
-			c = jen.Op("...").Add(c)
-		}
-		params = append(params, c)
-	}
-	fn := jen.Func().Params(params...)
-	result := jen.Qual(RuntimePath, "NoResult")
-	if t.result != nil {
-		fn = fn.Parens(jen.List(tc.code(t.result), jen.Error()))
-		result = jen.Add(tc.code(t.result))
-	} else {
-		fn = fn.Error()
-	}
-	return jen.Id(t.typeName+RefSuffix).Op("=").Qual(RuntimePath, "TaskRef").Types(fn, result).Values(
+	return jen.Id(t.typeName+RefSuffix).Op("=").Qual(RuntimePath, "TaskRef").Types(jen.Func().Add(s.funcParams(tc, false)), s.resultType(tc)).Values(
 		field("Job", jen.Lit(j.cfg.Name)),
 		field("Name", jen.Lit(t.cfg.Name)),
 		field("Index", jen.Lit(i)),
-		field("Adapt", generic(jen.Qual(RuntimePath, shape), targs)))
+		field("Adapt", jen.Id(s.name+"Adapt")))
 }
 
 // staleName is the identifier of a task's type in the generated
@@ -236,39 +373,6 @@ func (g *generator) ref(tc *typeCoder, j *job, i int, shape string, targs []jen.
 // for each task, and unlike any other generated name.
 func staleName(task string) string {
 	return strings.ReplaceAll(task, ".", "_") + "__Run_changed__run_go_generate"
-}
-
-// shape returns the name of the adapter shape of the task's Run method
-// (Func1, ActionV2, ...) and its type arguments, every one written out so
-// that a changed signature fails to compile instead of binding
-// differently.
-func (g *generator) shape(tc *typeCoder, t *task) (string, []jen.Code) {
-	kind := "Action"
-	if t.result != nil {
-		kind = "Func"
-	}
-	n := len(t.params)
-	if t.variadic {
-		n--
-		kind += "V"
-	}
-	var targs []jen.Code
-	for _, p := range t.params {
-		targs = append(targs, tc.code(p))
-	}
-	if t.result != nil {
-		targs = append(targs, tc.code(t.result))
-	}
-	return fmt.Sprintf("%s%d", kind, n), targs
-}
-
-// generic renders fn instantiated with targs, or fn alone if there are
-// none.
-func generic(fn *jen.Statement, targs []jen.Code) *jen.Statement {
-	if len(targs) == 0 {
-		return fn
-	}
-	return fn.Types(targs...)
 }
 
 // renderMain renders cmd/<job>/main.go, the job binary's thin main.

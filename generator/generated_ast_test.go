@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/printer"
@@ -26,8 +27,9 @@ import (
 // the golden cases and in this repository's gen/ and cmd/, and checks that
 // it declares exactly what the generator means to: the package, the fixed
 // header and doc comments and no other comment, the expected imports, and
-// declarations of a fixed shape (func Job, the task table, the level table
-// and the compile-time checks) whose only config text is in string
+// declarations of a fixed shape (func Job, the job, task and level tables,
+// the adapter of each Run signature, the task values with their
+// compile-time checks, the task refs) whose only config text is in string
 // literals of task and job names.
 func TestGeneratedFilesDeclareOnlyWhatIsMeant(t *testing.T) {
 	type tree struct{ dir, modPath string }
@@ -147,54 +149,67 @@ func checkMain(t *testing.T, src []byte, modPath, job string) {
 	assert.Contains(t, want, call.String())
 }
 
-// wiringChecker walks the composite literal of a generated Job and records
-// every string literal it finds in a Name field.
+// wiringChecker walks the declarations of a generated wiring file and
+// records every string literal it finds in a Name field.
 type wiringChecker struct {
-	t        *testing.T
-	fset     *token.FileSet
-	job      string
-	imps     map[string]string // path -> name
-	jobPkg   string            // name of the job's package in the file
-	names    map[*ast.BasicLit]bool
-	adapters *regexp.Regexp
+	t      *testing.T
+	fset   *token.FileSet
+	job    string
+	imps   map[string]string // path -> name
+	jobPkg string            // name of the job's package in the file
+	names  map[*ast.BasicLit]bool
+}
+
+// sigDocs are the doc comments of the declarations of each signature's
+// adapter, %s its name.
+var sigDocs = []string{
+	"// %sRunner is the interface of the Run methods of signature %[1]s.",
+	"// %sCall calls the Run method of a task of signature %[1]s with its arguments, and records its result.",
+	"// %sFunc is a function of signature %[1]s as a task value, for its TaskRefs' Adapt.",
 }
 
 func checkWiring(t *testing.T, src []byte, modPath, job string) {
-	fset, f := parseGenerated(t, src, job,
-		regexp.QuoteMeta("// Package "+job+" is the generated wiring of job "+strconv.Quote(job)+": its task table and topological levels."),
-		regexp.QuoteMeta("// Job returns job "+strconv.Quote(job)+": ")+`\d+ tasks in \d+ levels\. Every call returns a new Job, so callers may change it\.`,
-		regexp.QuoteMeta("// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to."),
+	nsigs := strings.Count(string(src), "Runner interface {")
+	docs := []string{
+		regexp.QuoteMeta("// Package " + job + " is the generated wiring of job " + strconv.Quote(job) + ": its task table and topological levels."),
+		regexp.QuoteMeta("// Job returns job "+strconv.Quote(job)+": ") + `\d+ tasks in \d+ levels\. Every call returns a new Job, so callers may change it\.`,
+		regexp.QuoteMeta("// jobTable is the job's table: its tasks and levels."),
+		regexp.QuoteMeta("// taskTable has one row per task, in config order: the adapter of its Run signature and its task value."),
 		regexp.QuoteMeta("// levelTable lists the tasks of each level, by index in taskTable."),
-		regexp.QuoteMeta("// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace."),
-		regexp.QuoteMeta("// Each task's Run method has the signature its row binds, or this does not compile."),
-		regexp.QuoteMeta("// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;"),
-		regexp.QuoteMeta("// run go generate ./... after changing a Run signature."))
+	}
+	for k := range nsigs {
+		for _, d := range sigDocs {
+			docs = append(docs, regexp.QuoteMeta(fmt.Sprintf(d, fmt.Sprintf("sig%d", k))))
+		}
+	}
+	docs = append(docs,
+		regexp.QuoteMeta("// The task values, one array per Run signature. An element compiles only if its task type's Run method has"),
+		regexp.QuoteMeta("// the signature of its array: the compiler's error then names the task, as in"),
+		regexp.QuoteMeta("// cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);"),
+		regexp.QuoteMeta("// run go generate ./... after changing a Run signature."),
+		regexp.QuoteMeta("// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace."))
+	fset, f := parseGenerated(t, src, job, docs...)
 	imps := imports(t, f)
 	jobPath := modPath + "/jobs/" + job
 	require.Contains(t, imps, jobPath, "imports the job's package")
 	require.Equal(t, "taskrt", imps[generator.RuntimePath], "imports the runtime as taskrt")
-	c := &wiringChecker{t: t, fset: fset, job: job, imps: imps, jobPkg: imps[jobPath], names: map[*ast.BasicLit]bool{},
-		adapters: regexp.MustCompile(`^(Func|Action)V?\d+$`)}
+	c := &wiringChecker{t: t, fset: fset, job: job, imps: imps, jobPkg: imps[jobPath], names: map[*ast.BasicLit]bool{}}
 
-	require.Len(t, f.Decls, 6, "an import declaration, func Job, the task and level tables, the task refs, the checks")
+	const perSig = 6
+	require.Len(t, f.Decls, 5+perSig*nsigs+3,
+		"an import declaration, func Job, the job, task and level tables, the adapter of each signature, the task values, their aliases, the task refs")
 	assert.Equal(t, token.IMPORT, f.Decls[0].(*ast.GenDecl).Tok)
-	fn, ok := f.Decls[1].(*ast.FuncDecl)
-	require.True(t, ok, "second declaration is a function")
-	assert.Equal(t, "Job", fn.Name.Name)
-	assert.Nil(t, fn.Recv)
-	assert.Empty(t, fn.Type.Params.List)
-	require.Len(t, fn.Type.Results.List, 1)
-	assert.Equal(t, "*taskrt.Job", types.ExprString(fn.Type.Results.List[0].Type))
-	require.Len(t, fn.Body.List, 1, "the body is one return statement")
-	ret := fn.Body.List[0].(*ast.ReturnStmt)
-	require.Len(t, ret.Results, 1)
-	addr, ok := ret.Results[0].(*ast.UnaryExpr)
-	require.True(t, ok && addr.Op == token.AND, "returns &taskrt.Job{...}")
-	c.jobLit(addr.X)
-	checks := c.taskTable(f.Decls[2])
-	c.levelTable(f.Decls[3])
-	c.refs(f.Decls[4], checks)
-	c.checks(f.Decls[5], checks)
+	assert.Equal(t, "func Job() *taskrt.Job {\n\treturn jobTable.Job()\n}", c.decl(f.Decls[1]))
+	c.jobTable(f.Decls[2])
+	rows := c.taskTable(f.Decls[3])
+	c.levelTable(f.Decls[4])
+	sigs := make([]string, nsigs) // the Run signature of each, as in func(...) ...
+	for k := range nsigs {
+		sigs[k] = c.signature(k, f.Decls[5+perSig*k:5+perSig*(k+1)])
+	}
+	rest := f.Decls[5+perSig*nsigs:]
+	c.values(rest[0], rest[1], rows, nsigs)
+	c.refs(rest[2], rows, sigs)
 
 	// Every string literal outside the imports is a name or the
 	// fingerprint checked above: config text reaches the code only that way.
@@ -238,23 +253,21 @@ func (c *wiringChecker) fields(e ast.Expr, typ string, allowed ...string) map[st
 	return m
 }
 
-func (c *wiringChecker) jobLit(e ast.Expr) {
+func (c *wiringChecker) jobTable(d ast.Decl) {
 	t := c.t
-	f := c.fields(e, "taskrt.Job", "Name", "Handler", "Fingerprint", "KeepGoing", "Tasks", "Levels")
+	f := c.fields(c.valueSpec(d, "jobTable"), "taskrt.Table", "Name", "Handler", "Fingerprint", "KeepGoing", "Tasks", "Levels")
 	c.name(f["Name"], strconv.Quote(c.job))
 	if assert.Contains(t, f, "Fingerprint") {
 		assert.Regexp(t, `^"[0-9a-f]{64}"$`, c.name(f["Fingerprint"], "").Value, "Fingerprint: a hex SHA-256")
 	}
 	if h, ok := f["Handler"]; ok {
-		call, ok := h.(*ast.CallExpr)
-		require.True(t, ok)
-		assert.Regexp(t, `^new\([a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*\)$`, types.ExprString(call), "Handler")
+		assert.Regexp(t, `^func\(\) taskrt\.Handler \{\n\treturn new\([a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*\)\n\}$`, c.str(h), "Handler")
 	}
 	if k, ok := f["KeepGoing"]; ok {
 		assert.Equal(t, "true", types.ExprString(k))
 	}
-	assert.Equal(t, "taskrt.NewTasks(taskTable[:])", types.ExprString(f["Tasks"]), "Tasks")
-	assert.Equal(t, "taskrt.CopyLevels(levelTable)", types.ExprString(f["Levels"]), "Levels")
+	assert.Equal(t, "taskTable[:]", types.ExprString(f["Tasks"]), "Tasks")
+	assert.Equal(t, "levelTable", types.ExprString(f["Levels"]), "Levels")
 }
 
 // valueSpec checks that d declares the one variable name and returns its
@@ -271,91 +284,42 @@ func (c *wiringChecker) valueSpec(d ast.Decl, name string) ast.Expr {
 	return spec.Values[0]
 }
 
-// taskTable checks var taskTable = [...]taskrt.TaskDef{...} and returns,
-// for each task, the check its Run method must pass.
-func (c *wiringChecker) taskTable(d ast.Decl) []string {
+// row is what taskTable says of a task: its file name, its signature and
+// its position in the signature's array of task values.
+type row struct {
+	file     string
+	sig, pos int
+}
+
+// taskTable checks var taskTable = [...]taskrt.TaskDef{...} and returns
+// its rows.
+func (c *wiringChecker) taskTable(d ast.Decl) []row {
 	t := c.t
 	tasks, ok := c.valueSpec(d, "taskTable").(*ast.CompositeLit)
 	require.True(t, ok, "taskTable")
 	assert.Equal(t, "[...]taskrt.TaskDef", types.ExprString(tasks.Type))
-	var checks []string
+	var rows []row
+	next := map[int]int{} // the next position in each signature's array
 	for i, el := range tasks.Elts {
 		kv := el.(*ast.KeyValueExpr)
 		assert.Equal(t, strconv.Itoa(i), types.ExprString(kv.Key), "task index")
-		checks = append(checks, c.task(kv.Value))
+		r := c.task(kv.Value)
+		assert.Equal(t, next[r.sig], r.pos, "task %d: its value is the next of its signature's array", i)
+		next[r.sig]++
+		rows = append(rows, r)
 	}
-	return checks
+	return rows
 }
 
-func (c *wiringChecker) levelTable(d ast.Decl) {
-	levels, ok := c.valueSpec(d, "levelTable").(*ast.CompositeLit)
-	require.True(c.t, ok, "levelTable")
-	assert.Equal(c.t, "[][]int", types.ExprString(levels.Type))
-	for _, l := range levels.Elts {
-		assert.Regexp(c.t, `^\{\d+(, \d+)*\}$`, c.str(l), "level")
-	}
-}
+var (
+	sigRE   = regexp.MustCompile(`^&sig(\d+)Adapter$`)
+	valueRE = regexp.MustCompile(`^&sig(\d+)Tasks\[(\d+)\]$`)
+)
 
-// refs checks the var block of task refs: per task, in table order,
-// <Type>Task = taskrt.TaskRef[func(...) ..., R]{Job, Name, Index, Adapt}
-// whose Adapt is the adapter of the task's check, with the same type
-// arguments.
-func (c *wiringChecker) refs(d ast.Decl, want []string) {
+// task checks a row of the task table.
+func (c *wiringChecker) task(e ast.Expr) row {
 	t := c.t
-	g, ok := d.(*ast.GenDecl)
-	require.True(t, ok && g.Tok == token.VAR, "var declaration of the task refs")
-	require.Len(t, g.Specs, len(want), "one ref per task")
-	for i, w := range want {
-		spec := g.Specs[i].(*ast.ValueSpec)
-		require.Len(t, spec.Names, 1)
-		require.Len(t, spec.Values, 1)
-		assert.Nil(t, spec.Type)
-		// w is taskrt.Check<Adapter>[*<pkg>.<Type>, targs...]
-		adapter, rest, _ := strings.Cut(strings.TrimPrefix(w, "taskrt.Check"), "[")
-		typ, targs, _ := strings.Cut(strings.TrimSuffix(rest, "]"), ", ")
-		_, typeName, _ := strings.Cut(typ, ".")
-		assert.Equal(t, typeName+generator.RefSuffix, spec.Names[0].Name, "ref of task %d", i)
-		f := c.fields(spec.Values[0], "", "Job", "Name", "Index", "Adapt")
-		lit := spec.Values[0].(*ast.CompositeLit)
-		assert.Regexp(t, `^taskrt\.TaskRef\[func\(context\.Context.*\]$`, types.ExprString(lit.Type), "ref of task %d", i)
-		c.name(f["Job"], strconv.Quote(c.job))
-		c.name(f["Name"], "")
-		assert.Equal(t, strconv.Itoa(i), types.ExprString(f["Index"]), "ref of task %d", i)
-		adapt := "taskrt." + adapter
-		if targs != "" {
-			adapt += "[" + targs + "]"
-		}
-		assert.Equal(t, adapt, types.ExprString(f["Adapt"]), "ref of task %d", i)
-	}
-}
-
-// checks checks the blank type aliases that hold the compile-time check of
-// each task, in table order.
-func (c *wiringChecker) checks(d ast.Decl, want []string) {
-	t := c.t
-	g, ok := d.(*ast.GenDecl)
-	require.True(t, ok && g.Tok == token.TYPE, "type declaration of the checks")
-	require.Len(t, g.Specs, 2*len(want), "per task, an alias of its type named after it, and the check")
-	stale := regexp.MustCompile(`^jobs_[a-z0-9_]+__Run_changed__run_go_generate$`)
-	seen := map[string]bool{}
-	for i := range want {
-		named, check := g.Specs[2*i].(*ast.TypeSpec), g.Specs[2*i+1].(*ast.TypeSpec)
-		assert.Regexp(t, stale, named.Name.Name, "alias of task %d", i)
-		assert.False(t, seen[named.Name.Name], "alias %s declared twice", named.Name.Name)
-		seen[named.Name.Name] = true
-		assert.True(t, named.Assign.IsValid() && check.Assign.IsValid(), "aliases")
-		wantType := strings.SplitN(strings.TrimSuffix(strings.SplitN(want[i], "[", 2)[1], "]"), ", ", 2)[0]
-		assert.Equal(t, wantType, types.ExprString(named.Type), "alias of task %d", i)
-		assert.Equal(t, "_", check.Name.Name)
-		assert.Equal(t, strings.Replace(want[i], "["+wantType, "["+named.Name.Name, 1), types.ExprString(check.Type), "check of task %d", i)
-	}
-}
-
-// task checks a row of the task table and returns the check its task's
-// Run method must pass.
-func (c *wiringChecker) task(e ast.Expr) string {
-	t := c.t
-	f := c.fields(e, "", "Name", "Deps", "Args", "Timeout", "Retries", "Bind", "Impl")
+	f := c.fields(e, "", "Name", "Deps", "Args", "Timeout", "Retries", "Sig", "Value")
 	lit := c.name(f["Name"], "")
 	name, err := strconv.Unquote(lit.Value)
 	require.NoError(t, err)
@@ -375,37 +339,179 @@ func (c *wiringChecker) task(e ast.Expr) string {
 		tm := regexp.QuoteMeta(c.imps["time"])
 		assert.Regexp(t, `^(\d+ \* `+tm+`\.(Hour|Minute|Second|Millisecond|Microsecond)|`+tm+`\.Duration\(\d+\))$`, types.ExprString(v), "Timeout")
 	}
-	// Bind: taskrt.Bind<Adapter>[type args]; Impl: (*<job>.<Type>)(nil),
-	// where Type is derived from the file name.
-	fun, targs := f["Bind"], ""
-	switch ix := fun.(type) {
-	case *ast.IndexExpr:
-		fun, targs = ix.X, types.ExprString(ix.Index)
-	case *ast.IndexListExpr:
-		fun = ix.X
-		for _, a := range ix.Indices {
-			targs += ", " + types.ExprString(a)
+	sm := sigRE.FindStringSubmatch(types.ExprString(f["Sig"]))
+	vm := valueRE.FindStringSubmatch(types.ExprString(f["Value"]))
+	require.NotNil(t, sm, "Sig: %s", types.ExprString(f["Sig"]))
+	require.NotNil(t, vm, "Value: %s", types.ExprString(f["Value"]))
+	assert.Equal(t, sm[1], vm[1], "Sig and Value of one signature")
+	sig, _ := strconv.Atoi(sm[1])
+	pos, _ := strconv.Atoi(vm[2])
+	return row{file: file, sig: sig, pos: pos}
+}
+
+func (c *wiringChecker) levelTable(d ast.Decl) {
+	levels, ok := c.valueSpec(d, "levelTable").(*ast.CompositeLit)
+	require.True(c.t, ok, "levelTable")
+	assert.Equal(c.t, "[][]int", types.ExprString(levels.Type))
+	for _, l := range levels.Elts {
+		assert.Regexp(c.t, `^\{\d+(, \d+)*\}$`, c.str(l), "level")
+	}
+}
+
+// signature checks the declarations of the adapter of signature k, which
+// are fixed but for the Run signature its interface declares, and returns
+// that signature as a func type.
+func (c *wiringChecker) signature(k int, decls []ast.Decl) string {
+	t := c.t
+	n := fmt.Sprintf("sig%d", k)
+	g, ok := decls[0].(*ast.GenDecl)
+	require.True(t, ok && g.Tok == token.TYPE && len(g.Specs) == 1, "type %sRunner", n)
+	spec := g.Specs[0].(*ast.TypeSpec)
+	assert.Equal(t, n+"Runner", spec.Name.Name)
+	iface, ok := spec.Type.(*ast.InterfaceType)
+	require.True(t, ok && len(iface.Methods.List) == 1 && len(iface.Methods.List[0].Names) == 1, "%sRunner: an interface of one method", n)
+	require.Equal(t, "Run", iface.Methods.List[0].Names[0].Name)
+	ft := iface.Methods.List[0].Type.(*ast.FuncType)
+	params, results := ft.Params.List, ft.Results
+	require.NotEmpty(t, params)
+	assert.Equal(t, "context.Context", types.ExprString(params[0].Type), "%s: first parameter", n)
+	var ptypes, args, named, fwd []string
+	fixed := len(params) - 1
+	variadic := false
+	if last := params[len(params)-1]; len(params) > 1 {
+		_, variadic = last.Type.(*ast.Ellipsis)
+	}
+	if variadic {
+		fixed--
+	}
+	for a, p := range params[1:] {
+		assert.Empty(t, p.Names, "%s: unnamed parameters", n)
+		ptypes = append(ptypes, types.ExprString(p.Type))
+		named = append(named, fmt.Sprintf("a%d %s", a, types.ExprString(p.Type)))
+		if a < fixed {
+			args = append(args, fmt.Sprintf("taskrt.Arg[%s](taskCall, %d)", types.ExprString(p.Type), a))
+			fwd = append(fwd, fmt.Sprintf("a%d", a))
+		} else {
+			args = append(args, fmt.Sprintf("taskrt.Args[%s](taskCall, %d)...", types.ExprString(p.Type.(*ast.Ellipsis).Elt), a))
+			fwd = append(fwd, fmt.Sprintf("a%d...", a))
 		}
-		targs = strings.TrimPrefix(targs, ", ")
 	}
-	sel, ok := fun.(*ast.SelectorExpr)
-	require.True(t, ok, "Bind: %s", types.ExprString(f["Bind"]))
-	assert.Equal(t, "taskrt", types.ExprString(sel.X))
-	adapter, ok := strings.CutPrefix(sel.Sel.Name, "Bind")
-	assert.True(t, ok, "Bind: %s", sel.Sel.Name)
-	assert.Regexp(t, c.adapters, adapter)
-	// The type is the file name in PascalCase, any word of it in
-	// capitals (WriteStatusCSV): the same letters, whatever their case.
-	typ := "*" + c.jobPkg + "." + pascal(file)
-	impl := types.ExprString(f["Impl"])
-	if got := strings.TrimSuffix(strings.TrimPrefix(impl, "("), ")(nil)"); strings.EqualFold(got, typ) {
-		typ = got
+	sig := "(" + strings.Join(append([]string{"context.Context"}, ptypes...), ", ") + ")"
+	namedSig := "(" + strings.Join(append([]string{"ctx context.Context"}, named...), ", ") + ")"
+	call := fmt.Sprintf("(*taskCall.Task().(*%sRunner)).Run(%s)", n, strings.Join(append([]string{"taskCall.Context()"}, args...), ", "))
+	var res, body, result string
+	switch {
+	case results != nil && len(results.List) == 2:
+		assert.Equal(t, "error", types.ExprString(results.List[1].Type), "%s: results", n)
+		result = types.ExprString(results.List[0].Type)
+		res = " (" + result + ", error)"
+		body = "\tres, err := " + call + "\n\treturn taskrt.Return(taskCall, res, err)"
+	case results != nil && len(results.List) == 1:
+		assert.Equal(t, "error", types.ExprString(results.List[0].Type), "%s: results", n)
+		result = "taskrt.NoResult"
+		res = " error"
+		body = "\treturn " + call
+	default:
+		t.Fatalf("%s: Run returns (T, error) or error", n)
 	}
-	assert.Equal(t, "("+typ+")(nil)", impl, "Impl")
-	if targs != "" {
-		targs = ", " + targs
+	want := []string{
+		"func " + n + "Call(taskCall *taskrt.Call) error {\n" + body + "\n}",
+		"var " + n + "Adapter = taskrt.Sig[" + n + "Runner, " + result + "]{Call: " + n + "Call}",
+		"type " + n + "Func func" + sig + res,
+		"func (f " + n + "Func) Run" + namedSig + res + " {\n\treturn f(" + strings.Join(append([]string{"ctx"}, fwd...), ", ") + ")\n}",
+		"func " + n + "Adapt(fn func" + sig + res + ") taskrt.TaskFunc {\n\treturn " + n + "Adapter.Func(" + n + "Func(fn))\n}",
 	}
-	return "taskrt.Check" + adapter + "[" + typ + targs + "]"
+	for i, w := range want {
+		assert.Equal(t, w, c.decl(decls[1+i]), "%s: declaration %d", n, 1+i)
+	}
+	return "func" + sig + res + ", " + result
+}
+
+// values checks the arrays of task values, one per signature in order,
+// each element &alias{} or new(alias) of its task, and the aliases, one
+// per task in table order, of the task's type.
+func (c *wiringChecker) values(vals, aliases ast.Decl, rows []row, nsigs int) {
+	t := c.t
+	g, ok := vals.(*ast.GenDecl)
+	require.True(t, ok && g.Tok == token.VAR, "var declaration of the task values")
+	require.Len(t, g.Specs, nsigs, "an array per signature")
+	stale := regexp.MustCompile(`^jobs_[a-z0-9_]+__Run_changed__run_go_generate$`)
+	for k, s := range g.Specs {
+		spec := s.(*ast.ValueSpec)
+		require.Len(t, spec.Names, 1)
+		assert.Equal(t, fmt.Sprintf("sig%dTasks", k), spec.Names[0].Name)
+		lit := spec.Values[0].(*ast.CompositeLit)
+		assert.Equal(t, fmt.Sprintf("[...]sig%dRunner", k), types.ExprString(lit.Type))
+		var want []string
+		for _, r := range rows {
+			if r.sig == k {
+				want = append(want, "jobs_"+c.job+"_"+r.file+"__Run_changed__run_go_generate")
+			}
+		}
+		require.Len(t, lit.Elts, len(want), "sig%dTasks", k)
+		for p, el := range lit.Elts {
+			v := types.ExprString(el)
+			assert.Contains(t, []string{"&" + want[p] + "{}", "new(" + want[p] + ")"}, v, "sig%dTasks[%d]", k, p)
+		}
+	}
+	g, ok = aliases.(*ast.GenDecl)
+	require.True(t, ok && g.Tok == token.TYPE, "type declaration of the aliases")
+	require.Len(t, g.Specs, len(rows), "an alias per task")
+	seen := map[string]bool{}
+	for i, r := range rows {
+		spec := g.Specs[i].(*ast.TypeSpec)
+		assert.Regexp(t, stale, spec.Name.Name, "alias of task %d", i)
+		assert.Equal(t, "jobs_"+c.job+"_"+r.file+"__Run_changed__run_go_generate", spec.Name.Name, "alias of task %d", i)
+		assert.False(t, seen[spec.Name.Name], "alias %s declared twice", spec.Name.Name)
+		seen[spec.Name.Name] = true
+		assert.True(t, spec.Assign.IsValid(), "an alias")
+		// The type is the file name in PascalCase, any word of it in
+		// capitals (WriteStatusCSV): the same letters, whatever their case.
+		typ := c.jobPkg + "." + pascal(r.file)
+		if got := types.ExprString(spec.Type); strings.EqualFold(got, typ) {
+			typ = got
+		}
+		assert.Equal(t, typ, types.ExprString(spec.Type), "alias of task %d", i)
+	}
+}
+
+// refs checks the var block of task refs: per task, in table order,
+// <Type>Task = taskrt.TaskRef[func(...) ..., R]{Job, Name, Index, Adapt}
+// whose type arguments are its signature's and Adapt its signature's.
+func (c *wiringChecker) refs(d ast.Decl, rows []row, sigs []string) {
+	t := c.t
+	g, ok := d.(*ast.GenDecl)
+	require.True(t, ok && g.Tok == token.VAR, "var declaration of the task refs")
+	require.Len(t, g.Specs, len(rows), "one ref per task")
+	for i, r := range rows {
+		spec := g.Specs[i].(*ast.ValueSpec)
+		require.Len(t, spec.Names, 1)
+		require.Len(t, spec.Values, 1)
+		assert.Nil(t, spec.Type)
+		assert.True(t, strings.EqualFold(pascal(r.file)+generator.RefSuffix, spec.Names[0].Name), "ref of task %d: %s", i, spec.Names[0].Name)
+		f := c.fields(spec.Values[0], "", "Job", "Name", "Index", "Adapt")
+		lit := spec.Values[0].(*ast.CompositeLit)
+		assert.Equal(t, "taskrt.TaskRef["+sigs[r.sig]+"]", types.ExprString(lit.Type), "ref of task %d", i)
+		c.name(f["Job"], strconv.Quote(c.job))
+		c.name(f["Name"], "")
+		assert.Equal(t, strconv.Itoa(i), types.ExprString(f["Index"]), "ref of task %d", i)
+		assert.Equal(t, fmt.Sprintf("sig%dAdapt", r.sig), types.ExprString(f["Adapt"]), "ref of task %d", i)
+	}
+}
+
+// decl prints a declaration as gofmt would, without its doc comment.
+func (c *wiringChecker) decl(d ast.Decl) string {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		nd := *d
+		nd.Doc = nil
+		return c.str(&nd)
+	case *ast.GenDecl:
+		nd := *d
+		nd.Doc = nil
+		return c.str(&nd)
+	}
+	return c.str(d)
 }
 
 // str prints a node as gofmt would.

@@ -69,7 +69,11 @@ type task struct {
 	result   types.Type // nil when Run returns only an error
 	args     []int      // the dependency that fills each parameter (variadic: several)
 	runPos   string     // "file:line:col" of the Run method, for messages
-	level    int
+	// literal: the task type's underlying type takes a composite literal
+	// (a struct, array, slice or map), so &T{} is its value in generated
+	// code, which the compiler lays out statically; new(T) otherwise.
+	literal bool
+	level   int
 }
 
 // handler is a custom handler named in the config.

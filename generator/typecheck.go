@@ -17,7 +17,6 @@ import (
 
 	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/internal/clip"
-	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
 // typeCheck loads the job packages with go/packages and checks every task
@@ -295,6 +294,10 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 		return false
 	}
 	t.typeName = named.Obj().Name() // the spelling the file declares
+	switch named.Underlying().(type) {
+	case *types.Struct, *types.Array, *types.Slice, *types.Map:
+		t.literal = true
+	}
 	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(named), true, named.Obj().Pkg(), "Run")
 	run, _ := obj.(*types.Func)
 	if run == nil {
@@ -327,16 +330,6 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 		}
 		t.params = append(t.params, pt)
 		t.paramPos = append(t.paramPos, g.goPos(p.Fset, ps.At(i).Pos()))
-	}
-	fixed := len(t.params)
-	limit := runtime.MaxParams
-	if t.variadic {
-		fixed--
-		limit = runtime.MaxParamsVariadic
-	}
-	if fixed > limit {
-		g.errorf(t.cfg.Pos, "%s: %s.Run takes %d parameters after ctx, at most %d are supported; group them in a struct (%s)", where, t.typeName, fixed, limit, at)
-		return false
 	}
 	ok := true
 	for _, ty := range append(slices.Clone(t.params), t.result) {

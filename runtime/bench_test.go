@@ -129,13 +129,13 @@ func (g *benchDAG) job() *runtime.Job {
 		start = ends[i]
 		switch k {
 		case 's':
-			t.Run = runtime.Func0[int](benchSource)
+			t.Run = func0[int](benchSource)
 		case 'i':
-			t.Run = runtime.Func1[int, int](benchInc)
+			t.Run = func1[int, int](benchInc)
 		case 'a':
-			t.Run = runtime.Func2[int, int, int](benchAdd)
+			t.Run = func2[int, int, int](benchAdd)
 		case 'v':
-			t.Run = runtime.FuncV0[int, int](benchSum)
+			t.Run = funcV0[int, int](benchSum)
 		}
 		job.Tasks[i] = t
 	}
@@ -335,7 +335,7 @@ func TestBaseline(t *testing.T) {
 				t.Fatalf("%s: workers=%d: results differ (%v)", shape.name, w, err)
 			}
 			for _, sched := range schedules {
-				rep, err := g.job().Run(context.Background(), runtime.Options{Workers: w, Schedule: sched})
+				rep, err := g.job().Run(context.Background(), runtime.Options{Workers: w, Schedule: sched, KeepResults: true})
 				if err != nil {
 					t.Fatal(err)
 				}

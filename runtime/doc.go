@@ -7,15 +7,18 @@
 // succeeded instead, longest remaining path first; every task ends in the
 // same state either way.
 //
-// Generated code declares its task table as data ([TaskDef], bound by
-// [NewTasks]), which the Go compiler builds in about linear time in the
-// number of tasks; a hand-written table can use the adapters ([Func1] and
-// its siblings) directly. Beside the table, generated code declares a
-// typed [TaskRef] per task (job1.ByRegionTask): [Result] reads that task's
-// result from a [Report] with its own type, and runtime/jobtest replaces
-// the task in a test with a function of exactly its Run type.
-// docs/performance.md gives the runtime's cost per
-// task beside hand-written Go, and how it was measured.
+// Generated code declares its task table as data (a [Table] of
+// [TaskDef] rows), which the Go compiler builds in about linear time in
+// the number of tasks, and one small adapter per distinct Run signature
+// (a [Sig]), which calls the Run methods of that signature with typed
+// arguments ([Arg], [Args]) and keeps their typed results ([Return]): a
+// result passes to the tasks that take it without being boxed into an
+// interface. A table written by hand uses [TaskFunc]s. Beside the table,
+// generated code declares a typed [TaskRef] per task (job1.ByRegionTask):
+// [Result] reads that task's result from a [Report] with its own type, and
+// runtime/jobtest replaces the task in a test with a function of exactly
+// its Run type. docs/performance.md gives the runtime's cost per task
+// beside hand-written Go, and how it was measured.
 //
 // Every task ends in exactly one [State]. A task runs only if all its
 // dependencies succeeded; it is upstream_failed if one of them failed
@@ -64,5 +67,3 @@
 // The package depends on the standard library only, and can be used by
 // programs that never run the generator.
 package runtime
-
-//go:generate go run ./internal/mkadapters

@@ -45,7 +45,7 @@ func ParseSchedule(s string) (Schedule, error) {
 	return 0, fmt.Errorf("unknown schedule %q (want levels or eager)", s)
 }
 
-// eager is the state of a run in [ScheduleEager] mode.
+// eagerRun is the state of a run in [ScheduleEager] mode.
 //
 // A task's count in indeg drops by one whenever one of its dependencies
 // ends, whatever its state; at zero the task is ready. A ready task whose
@@ -53,80 +53,73 @@ func ParseSchedule(s string) (Schedule, error) {
 // (upstream_failed or not_started, as in level mode), and releases its own
 // dependents in turn; the others go to the ready queue, a bucket queue
 // keyed by rank, the length in tasks of the longest chain of dependents
-// from the task on. A worker that ends a task pushes the dependents it made
-// ready and pops the best ready task under one lock acquisition, so a
-// chain runs on one worker without waking another.
-type eager struct {
-	r    *runner
-	reps []TaskReport // the slice the workers write; see runner.abandon
-	// succ[succOff[i]:succOff[i+1]] are the dependents of task i.
-	succOff []int32
-	succ    []int32
-	rank    []int32
-	indeg   []atomic.Int32
-	left    atomic.Int64 // tasks that have not ended
+// from the task on.
+//
+// A worker takes tasks from the queue in claims of up to maxChunk, all of
+// the highest rank queued, under one lock acquisition (fewer while tasks
+// are not short, see claimSize, and never more than a quarter of its fair
+// share of what is queued); the tasks it makes ready meanwhile wait in its
+// ready list until its claim is done, and go to the queue under the lock
+// of its next claim. A worker that made exactly one task ready and holds
+// no claimed task runs it at once, without the lock, if no queued task
+// has a rank as high: so a chain runs on one worker without waking
+// another or locking.
+//
+// Each worker publishes in its slot the task it runs and how many tasks
+// it ended (its log): abandon reads them to tell which tasks ended.
+type eagerRun struct {
+	r      *runner
+	g      *eagerPlan
+	indeg  []atomic.Int32
+	takers []atomic.Int32 // takes of each result left, nil if results are kept
 
-	mu    sync.Mutex
-	cond  sync.Cond
-	queue rankQueue // under mu
-	idle  int       // workers waiting in cond, under mu
-	quit  bool      // under mu: stop taking tasks (all ended, or stopped)
+	mu      sync.Mutex
+	cond    sync.Cond
+	queue   rankQueue // under mu
+	idle    int       // workers waiting in cond, under mu
+	quit    bool      // under mu: stop taking tasks (all ended, or stopped)
+	workers int       // workers alive
+	// best is the highest rank of a queued task, -1 if none: written
+	// under mu, read without it to decide on running a task at once.
+	best atomic.Int32
 
-	active atomic.Int32  // workers alive
+	active atomic.Int32  // workers that have not exited
 	exited chan struct{} // closed when the last worker exits
 }
 
-func newEager(r *runner) *eager {
-	tasks := r.job.Tasks
-	n := len(tasks)
-	e := &eager{r: r, reps: r.reps, exited: make(chan struct{})}
-	e.cond.L = &e.mu
-	e.succOff = make([]int32, n+1)
-	for i := range tasks {
-		for _, d := range tasks[i].Deps {
-			e.succOff[d+1]++
-		}
-	}
-	for i := range n {
-		e.succOff[i+1] += e.succOff[i]
-	}
-	e.succ = make([]int32, e.succOff[n])
-	fill := make([]int32, n)
-	e.indeg = make([]atomic.Int32, n)
-	for i := range tasks {
-		e.indeg[i].Store(int32(len(tasks[i].Deps)))
-		for _, d := range tasks[i].Deps {
-			e.succ[e.succOff[d]+fill[d]] = int32(i)
-			fill[d]++
-		}
-	}
-	// Ranks, from the last level down: every dependent is in a higher one.
-	e.rank = make([]int32, n)
-	top := int32(0)
-	for k := len(r.job.Levels) - 1; k >= 0; k-- {
-		for _, i := range r.job.Levels[k] {
-			rk := int32(1)
-			for _, s := range e.succ[e.succOff[i]:e.succOff[i+1]] {
-				rk = max(rk, e.rank[s]+1)
-			}
-			e.rank[i] = rk
-			top = max(top, rk)
-		}
-	}
-	e.queue.buckets = make([][]int32, top+1)
-	e.queue.heads = make([]int, top+1)
-	e.left.Store(int64(n))
-	return e
-}
+// eagerSlot packs for worker.slot the task a worker runs (-1 if none) and
+// how many tasks its log holds.
+func eagerSlot(task int32, logged int) uint64 { return uint64(task+1)<<32 | uint64(logged) }
 
-// run runs every task and returns when all have ended, or when the run
-// was stopped and some tasks still ran opts.Grace later.
-func (e *eager) run() {
-	r := e.r
-	for _, i := range r.job.Levels[0] {
-		e.queue.push(int32(i), e.rank[i])
+// runEager runs every task and returns when all have ended, or when the
+// run was stopped and some tasks still ran opts.Grace later.
+func (r *runner) runEager() {
+	n := len(r.job.Tasks)
+	g := r.p.eagerOf(r.job)
+	e := &eagerRun{r: r, g: g, exited: make(chan struct{}), indeg: make([]atomic.Int32, n)}
+	e.cond.L = &e.mu
+	for i, d := range g.indeg {
+		e.indeg[i].Store(d)
 	}
-	if r.stopped() || len(r.job.Tasks) == 0 {
+	if !r.opts.KeepResults {
+		e.takers = make([]atomic.Int32, n)
+		for i, t := range r.p.takers {
+			e.takers[i].Store(t)
+		}
+	}
+	e.queue.buckets = make([][]int32, g.top+1)
+	e.queue.heads = make([]int, g.top+1)
+	for _, tasks := range r.job.Levels {
+		for _, i := range tasks {
+			if g.indeg[i] == 0 {
+				e.queue.push(int32(i), g.rank[i])
+			}
+		}
+	}
+	e.best.Store(e.queue.best())
+	e.workers = min(r.opts.Workers, n)
+	ws := r.newWorkers(e.workers)
+	if r.stopped() || n == 0 {
 		e.sweep()
 		return
 	}
@@ -139,10 +132,9 @@ func (e *eager) run() {
 		e.mu.Unlock()
 	})
 	defer unwatch()
-	n := min(r.opts.Workers, len(r.job.Tasks))
-	e.active.Store(int32(n))
-	for w := range n {
-		go e.work(r.call(w), -1)
+	e.active.Store(int32(len(ws)))
+	for _, w := range ws {
+		go w.serve(e.loop)
 	}
 	select {
 	case <-e.exited:
@@ -152,130 +144,216 @@ func (e *eager) run() {
 		select {
 		case <-e.exited:
 		case <-t.C:
-			r.abandon(nil)
+			e.abandon()
 			return
 		}
 	}
 	e.sweep()
+	r.keepHeld(func(a int) bool { return e.takers[a].Load() == 0 })
 }
 
 // sweep ends, after the workers exited, every task that has not ended:
 // the run stopped before it could start.
-func (e *eager) sweep() {
+func (e *eagerRun) sweep() {
 	r := e.r
+	if r.flags.Load() == 0 {
+		return // every task succeeded
+	}
+	ended := make([]bool, len(r.reps))
+	for _, w := range r.workers {
+		w.log.each(w.log.n, func(i int32) { ended[i] = true })
+	}
 	for _, tasks := range r.job.Levels {
 		for _, i := range tasks {
-			if r.phase[i].Load() != phaseDone {
-				r.finish(r.reps, i, r.skipState(r.reps, i), 0, 0, nil, nil)
+			if !ended[i] {
+				r.finish(r.reps, i, r.skipState(r.reps, i), 0, 0, nil)
 			}
 		}
 	}
 }
 
-// work is one worker: it runs ready tasks until all have ended or the run
-// stops. done is a task whose dependents it must release first (after a
-// worker it replaces called runtime.Goexit), or -1.
-func (e *eager) work(c *call, done int) {
+// loop is an eager worker: it runs ready tasks until all have ended or the
+// run stops.
+func (e *eagerRun) loop(w *worker) {
 	r := e.r
-	cur := -1
 	defer func() {
-		if cur < 0 {
-			if e.active.Add(-1) == 0 {
-				close(e.exited)
-			}
-			return
+		if w.task < 0 && e.active.Add(-1) == 0 {
+			close(e.exited)
 		}
-		// Only runtime.Goexit in the task (or in Execute) gets here: record
-		// the task and hand this worker's place to a new goroutine, which
-		// releases the task's dependents.
-		start := e.reps[cur].Start
-		r.finish(e.reps, cur, Failed, int(r.phase[cur].Load()), time.Since(start), errGoexit, nil)
-		go e.work(c, cur)
 	}()
-	now := r.now()
 	for {
-		i, waited := e.next(c, done)
+		if w.done >= 0 {
+			if r.abandoned.Load() {
+				return // the run gave up on this worker
+			}
+			e.release(w, w.done)
+			w.done = -1
+		}
+		i, waited := e.next(w)
 		if i < 0 {
 			return
 		}
 		if waited {
-			now = r.now()
+			w.now = r.since()
 		}
-		cur = i
-		e.reps[i].Start = now
-		now = r.runTask(e.reps, c, i, now)
-		cur, done = -1, i
+		w.reps[i].Start = r.at(w.now)
+		w.slot.Store(eagerSlot(i, w.log.n))
+		start := w.now
+		w.now = r.runTask(w, int(i), w.now)
+		w.log.add(i)
+		w.done = i
+		if w.now-start < int64(shortTask) {
+			w.chunk = min(2*w.chunk, maxChunk)
+		} else {
+			w.chunk = 1
+		}
 	}
 }
 
-// next releases the dependents of task done (if done >= 0), then returns
-// the best ready task, waiting for one if none is ready, and whether it
-// waited. It returns -1 when the worker should exit: every task has ended,
-// or the run stopped.
-func (e *eager) next(c *call, done int) (int, bool) {
-	ready := c.ready[:0]
-	if done >= 0 {
-		ready = e.release(c, done, ready)
+// next returns the next task w runs, and whether it waited for one: the
+// next one it claimed, the one task it made ready if none queued is
+// better, or the best queued ones, after it queued those it made ready.
+// It returns -1 when the worker should exit: every task has ended, or the
+// run stopped.
+func (e *eagerRun) next(w *worker) (int32, bool) {
+	if w.pos < w.end {
+		w.pos++
+		return w.claimed[w.pos-1], false
 	}
-	c.ready = ready[:0]
+	if len(w.ready) == 1 && e.g.rank[w.ready[0]] > e.best.Load() && e.r.flags.Load()&flagStopped == 0 {
+		i := w.ready[0]
+		w.ready = w.ready[:0]
+		return i, false
+	}
 	e.mu.Lock()
-	for _, s := range ready {
-		e.queue.push(s, e.rank[s])
+	for _, s := range w.ready {
+		e.queue.push(s, e.g.rank[s])
 	}
+	w.ready = w.ready[:0]
 	waited := false
 	for {
-		if e.r.flags.Load()&flagStopped != 0 || e.left.Load() == 0 {
+		if e.r.flags.Load()&flagStopped != 0 {
 			e.quit = true
 		}
 		if e.quit {
 			e.cond.Broadcast()
 			e.mu.Unlock()
+			w.slot.Store(eagerSlot(-1, w.log.n))
 			return -1, waited
 		}
 		if e.queue.n > 0 {
 			break
 		}
+		if e.idle == e.workers-1 {
+			// Every other worker waits and nothing is queued: no task runs,
+			// so no task can become ready. Every task has ended.
+			e.quit = true
+			continue
+		}
+		w.slot.Store(eagerSlot(-1, w.log.n))
 		e.idle++
 		e.cond.Wait()
 		e.idle--
 		waited = true
 	}
-	i := e.queue.pop()
+	size := claimSize(w.chunk, e.queue.n, e.r.opts.Workers)
+	w.claimed = e.queue.pop(w.claimed[:0], size)
+	e.best.Store(e.queue.best())
 	for range min(e.queue.n, e.idle) {
 		e.cond.Signal()
 	}
 	e.mu.Unlock()
-	return int(i), waited
+	w.pos, w.end = 1, len(w.claimed)
+	return w.claimed[0], waited
 }
 
-// release records that task done ended and returns, appended to ready,
-// its dependents that it made ready and that can run. Those that cannot,
-// because a dependency did not succeed, end at once and release their own
-// dependents.
-func (e *eager) release(c *call, done int, ready []int32) []int32 {
+// claimSize is how many of left queued tasks (or positions of a level) a
+// worker whose next chunk is chunk claims, when the run has workers
+// workers: at most chunk, and at most a quarter of a fair share of what
+// is left, as in guided self-scheduling, so that should the tasks turn
+// out long after all, a claim holds little of the work.
+func claimSize(chunk, left, workers int) int {
+	return max(1, min(chunk, left/(4*workers)))
+}
+
+// release records that task done ended: it drops the results done was the
+// last to take, and adds to w.ready the dependents it made ready that can
+// run. Those that cannot, because a dependency did not succeed, end at
+// once and are released in turn.
+func (e *eagerRun) release(w *worker, done int32) {
 	r := e.r
-	ended := c.ended[:0]
-	ended = append(ended, int32(done))
+	ended := w.ended[:0]
+	ended = append(ended, done)
 	for len(ended) > 0 {
 		i := ended[len(ended)-1]
 		ended = ended[:len(ended)-1]
-		e.left.Add(-1)
-		for _, s := range e.succ[e.succOff[i]:e.succOff[i+1]] {
+		if e.takers != nil {
+			for _, a := range r.job.Tasks[i].Args {
+				if r.p.takers[a] == 1 || e.takers[a].Add(-1) == 0 {
+					r.drop(a)
+				}
+			}
+		}
+		for _, s := range e.g.succ[e.g.succOff[i]:e.g.succOff[i+1]] {
 			if e.indeg[s].Add(-1) != 0 {
 				continue
 			}
 			if r.flags.Load() != 0 {
-				if st := r.upstream(e.reps, int(s)); st != Succeeded {
-					r.finish(e.reps, int(s), st, 0, 0, nil, nil)
+				if st := r.upstream(w.reps, int(s)); st != Succeeded {
+					r.finish(w.reps, int(s), st, 0, 0, nil)
+					w.log.add(s)
 					ended = append(ended, s)
 					continue
 				}
 			}
-			ready = append(ready, s)
+			w.ready = append(w.ready, s)
 		}
 	}
-	c.ended = ended
-	return ready
+	w.ended = ended
+	// The entries of w.log added here are published by the next store of
+	// its slot.
+}
+
+// abandon gives up on the tasks that still run opts.Grace after the run
+// was stopped: tasks that ended (in the log of a worker, as far as its
+// slot published it) keep their outcome; tasks still running (in a slot)
+// become cancelled with an error wrapping [ErrAbandoned]; the others are
+// not started. The report moves to a fresh slice so that the abandoned
+// workers cannot race with the caller reading it.
+func (e *eagerRun) abandon() {
+	r := e.r
+	r.abandoned.Store(true)
+	old := r.reps
+	reps := make([]TaskReport, len(old))
+	r.reps = reps
+	now := r.since()
+	const (
+		idle = iota
+		ended
+		running
+	)
+	what := make([]uint8, len(old))
+	attempt := make(map[int]int)
+	for _, w := range r.workers {
+		s := w.slot.Load()
+		w.log.each(int(s&(1<<32-1)), func(i int32) { what[i] = ended })
+		if i := int(s>>32) - 1; i >= 0 {
+			what[i] = running
+			attempt[i] = max(1, int(w.retry.Load()))
+		}
+	}
+	for _, tasks := range r.job.Levels {
+		for _, i := range tasks {
+			switch what[i] {
+			case ended:
+				reps[i] = old[i]
+			case running:
+				r.abandonTask(old, reps, i, attempt[i], now)
+			default:
+				r.finish(reps, i, r.skipState(reps, i), 0, 0, nil)
+			}
+		}
+	}
 }
 
 // rankQueue is a priority queue of tasks keyed by a small integer rank:
@@ -294,16 +372,29 @@ func (q *rankQueue) push(i, rank int32) {
 	q.n++
 }
 
-// pop removes and returns the first task of the highest non-empty bucket;
-// the queue must not be empty.
-func (q *rankQueue) pop() int32 {
+// pop appends to to at most size tasks of the highest non-empty bucket,
+// first in first out, and returns it; the queue must not be empty.
+func (q *rankQueue) pop(to []int32, size int) []int32 {
 	for q.heads[q.top] == len(q.buckets[q.top]) {
 		q.buckets[q.top], q.heads[q.top] = q.buckets[q.top][:0], 0
 		q.top--
 	}
-	b := q.buckets[q.top]
-	i := b[q.heads[q.top]]
-	q.heads[q.top]++
-	q.n--
-	return i
+	b, h := q.buckets[q.top], q.heads[q.top]
+	m := min(size, len(b)-h)
+	to = append(to, b[h:h+m]...)
+	q.heads[q.top] += m
+	q.n -= m
+	return to
+}
+
+// best returns the highest rank of a queued task, -1 if none.
+func (q *rankQueue) best() int32 {
+	if q.n == 0 {
+		return -1
+	}
+	for q.heads[q.top] == len(q.buckets[q.top]) {
+		q.buckets[q.top], q.heads[q.top] = q.buckets[q.top][:0], 0
+		q.top--
+	}
+	return q.top
 }

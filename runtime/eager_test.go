@@ -106,7 +106,7 @@ func randomJob(rng *rand.Rand, n, width int, fail map[int]bool) *runtime.Job {
 		}
 		t.Args = t.Deps
 		failing := fail[i]
-		t.Run = runtime.FuncV0(func(_ context.Context, xs ...int) (int, error) {
+		t.Run = funcV0(func(_ context.Context, xs ...int) (int, error) {
 			if failing {
 				return 0, errors.New("planned failure")
 			}

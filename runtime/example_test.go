@@ -9,26 +9,29 @@ import (
 )
 
 // A job is a task table with its levels. Generated code builds one from the
-// config; here it is written by hand. Each Run method is adapted to a
-// TaskFunc by the adapter of its shape, and Args says which results fill its
-// parameters.
+// config, calling each task's typed Run method (see runtime.Table); here
+// it is written by hand, with TaskFuncs: Args says which results fill the
+// arguments of each. KeepResults keeps the results of name and punctuation
+// in the report, which drops by default the results that other tasks
+// take once they ran.
 func ExampleJob_Run() {
 	job := &runtime.Job{
 		Name: "greet",
 		Tasks: []runtime.Task{
-			{Name: "name", Run: runtime.Func0(func(context.Context) (string, error) {
+			{Name: "name", Run: func(context.Context, []any) (any, error) {
 				return "world", nil
-			})},
-			{Name: "punctuation", Run: runtime.Func0(func(context.Context) (string, error) {
+			}},
+			{Name: "punctuation", Run: func(context.Context, []any) (any, error) {
 				return "!", nil
-			})},
-			{Name: "greeting", Deps: []int{0, 1}, Args: []int{0, 1}, Run: runtime.Func2(func(_ context.Context, name, mark string) (string, error) {
+			}},
+			{Name: "greeting", Deps: []int{0, 1}, Args: []int{0, 1}, Run: func(_ context.Context, args []any) (any, error) {
+				name, mark := args[0].(string), args[1].(string)
 				return "hello, " + name + mark, nil
-			})},
+			}},
 		},
 		Levels: [][]int{{0, 1}, {2}},
 	}
-	rep, err := job.Run(context.Background(), runtime.Options{Workers: 2})
+	rep, err := job.Run(context.Background(), runtime.Options{Workers: 2, KeepResults: true})
 	if err != nil {
 		fmt.Println("error:", err)
 		return
@@ -50,9 +53,9 @@ func ExampleJob_Run_failFast() {
 	job := &runtime.Job{
 		Name: "etl",
 		Tasks: []runtime.Task{
-			{Name: "extract", Run: runtime.Action0(func(context.Context) error { return errBadInput })},
-			{Name: "audit", Run: runtime.Action0(func(context.Context) error { return nil })},
-			{Name: "load", Deps: []int{0}, Run: runtime.Action0(func(context.Context) error { return nil })},
+			{Name: "extract", Run: func(context.Context, []any) (any, error) { return nil, errBadInput }},
+			{Name: "audit", Run: func(context.Context, []any) (any, error) { return nil, nil }},
+			{Name: "load", Deps: []int{0}, Run: func(context.Context, []any) (any, error) { return nil, nil }},
 		},
 		Levels: [][]int{{0, 1}, {2}},
 	}
@@ -76,10 +79,10 @@ func ExamplePermanent() {
 	attempts := 0
 	job := &runtime.Job{
 		Name: "upload",
-		Tasks: []runtime.Task{{Name: "put", Retries: 5, Run: runtime.Action0(func(context.Context) error {
+		Tasks: []runtime.Task{{Name: "put", Retries: 5, Run: func(context.Context, []any) (any, error) {
 			attempts++
-			return runtime.Permanent(errors.New("access denied"))
-		})}},
+			return nil, runtime.Permanent(errors.New("access denied"))
+		}}},
 		Levels: [][]int{{0}},
 	}
 	rep, err := job.Run(context.Background(), runtime.Options{})
@@ -94,7 +97,7 @@ func ExamplePermanent() {
 // a panic in one of them becomes the task's error, with that goroutine's
 // stack, instead of ending the process.
 func ExampleGroup() {
-	sumSquares := func(ctx context.Context) (int, error) {
+	sumSquares := func(ctx context.Context, _ []any) (any, error) {
 		xs := []int{1, 2, 3}
 		squares := make([]int, len(xs))
 		g, ctx := runtime.NewGroup(ctx)
@@ -114,7 +117,7 @@ func ExampleGroup() {
 	}
 	job := &runtime.Job{
 		Name:   "squares",
-		Tasks:  []runtime.Task{{Name: "sum_squares", Run: runtime.Func0(sumSquares)}},
+		Tasks:  []runtime.Task{{Name: "sum_squares", Run: sumSquares}},
 		Levels: [][]int{{0}},
 	}
 	rep, err := job.Run(context.Background(), runtime.Options{})

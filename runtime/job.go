@@ -2,18 +2,22 @@ package runtime
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
-// TaskFunc is the uniform shape every task's typed Run method is adapted to
-// (see [Func1], [Action2], [FuncV1] and their siblings). args holds, in
-// parameter order, the results of the dependencies named by [Task.Args]; it
-// is only valid during the call (the runtime reuses it), so a TaskFunc that
-// needs the slice later must copy it.
+// TaskFunc is the shape of a task built by hand: it receives, in
+// parameter order, the results of the dependencies named by [Task.Args],
+// and returns its result. args is only valid during the call (the runtime
+// reuses it), so a TaskFunc that needs the slice later must copy it. Tasks
+// of a generated table do not need one: their Run methods are called
+// through the typed adapters of the table (see [Table]), without boxing
+// their arguments and results into interfaces.
 type TaskFunc func(ctx context.Context, args []any) (any, error)
 
-// Task is one row of a job's task table. Generated code fills it in; a
-// program that never runs the generator can build one by hand.
+// Task is one row of a job's task table. Generated code fills it in (see
+// [Table.Job]); a program that never runs the generator can build one by
+// hand, with a [TaskFunc].
 type Task struct {
 	// Name is the task's full name from the config, e.g.
 	// "jobs.job1.load_sales".
@@ -31,16 +35,31 @@ type Task struct {
 	Timeout time.Duration
 	// Retries is how many times a failed attempt is tried again.
 	Retries int
-	// Run is the task's Run method, adapted to a [TaskFunc].
+	// Run, if set, is what an attempt of the task calls: the function of a
+	// task built by hand, or a replacement of a generated task's Run
+	// method (runtime/jobtest sets it). A task of a generated table leaves
+	// it nil and runs its Run method.
 	Run TaskFunc
-	// Impl is the task value whose Run method Run calls (a pointer to the
-	// task type), set by [NewTasks]; nil for a task built by hand. Runners
-	// that move results between processes read the parameter and result
-	// types of its Run method from it.
+	// Impl is the task value whose Run method the task runs (a pointer to
+	// the task type), set by [Table.Job]; nil for a task built by hand.
+	// Runners that move results between processes read the parameter and
+	// result types of its Run method from it.
 	Impl any
+
+	// sig and bound run the task's Run method: sig.call with bound, the
+	// task value as its signature's interface (a *I of [Sig]).
+	sig   *sigCore
+	bound any
 }
 
 // Job is a task graph with its precomputed topological levels.
+//
+// [Job.Run] checks the table once and keeps what it derived from it in
+// the Job (for a Job of [Table.Job], the table's, checked when the program
+// first asked for it): a later run only verifies, at a small cost per
+// task, that Tasks' Deps and Args and the Levels are still what was
+// checked, and checks them again if they changed. So a caller may change
+// a Job between runs, but not while it runs.
 type Job struct {
 	// Name is the job's key in the config, e.g. "job1".
 	Name string
@@ -62,6 +81,8 @@ type Job struct {
 	// "keep_going"); runtime/jobmain uses it as the default of
 	// --keep-going. [Job.Run] itself follows [Options.KeepGoing].
 	KeepGoing bool
+
+	plan atomic.Pointer[plan] // what Run derived from the table; see plan.matches
 }
 
 // JobInfo describes a job to its [Handler].

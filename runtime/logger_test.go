@@ -57,8 +57,8 @@ func TestLoggerInTasks(t *testing.T) {
 				Name:    "shop",
 				Handler: tt.handler,
 				Tasks: []runtime.Task{
-					{Name: "a", Run: runtime.Action0(logs)},
-					{Name: "b", Deps: []int{0}, Timeout: tt.timeout, Run: runtime.Action0(logs)},
+					{Name: "a", Run: action0(logs)},
+					{Name: "b", Deps: []int{0}, Timeout: tt.timeout, Run: action0(logs)},
 				},
 				Levels: [][]int{{0}, {1}},
 			}
@@ -104,7 +104,7 @@ func TestLoggerInTasks(t *testing.T) {
 
 func TestLoggerRetryAttempt(t *testing.T) {
 	calls := 0
-	job := &runtime.Job{Name: "j", Tasks: []runtime.Task{{Name: "flaky", Retries: 1, Run: runtime.Action0(func(ctx context.Context) error {
+	job := &runtime.Job{Name: "j", Tasks: []runtime.Task{{Name: "flaky", Retries: 1, Run: action0(func(ctx context.Context) error {
 		calls++
 		runtime.Logger(ctx).Info("try")
 		if calls == 1 {
@@ -123,7 +123,7 @@ func TestLoggerWithoutRun(t *testing.T) {
 	assert.Same(t, slog.Default(), runtime.Logger(context.Background()))
 	// A run without a Logger leaves the default too.
 	var got *slog.Logger
-	job := &runtime.Job{Name: "j", Tasks: []runtime.Task{{Name: "t", Run: runtime.Action0(func(ctx context.Context) error {
+	job := &runtime.Job{Name: "j", Tasks: []runtime.Task{{Name: "t", Run: action0(func(ctx context.Context) error {
 		got = runtime.Logger(ctx)
 		return nil
 	})}}, Levels: [][]int{{0}}}
@@ -138,7 +138,7 @@ func TestLoggerWithoutRun(t *testing.T) {
 func ExampleLogger() {
 	job := &runtime.Job{
 		Name: "shop",
-		Tasks: []runtime.Task{{Name: "jobs.shop.load", Run: runtime.Func0(func(ctx context.Context) (int, error) {
+		Tasks: []runtime.Task{{Name: "jobs.shop.load", Run: func0(func(ctx context.Context) (int, error) {
 			runtime.Logger(ctx).Info("loaded", "rows", 3)
 			return 3, nil
 		})}},

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"log/slog"
 	"strconv"
 	"time"
@@ -120,11 +121,11 @@ func observeEnd(obs Observer, rep *Report, info JobInfo) {
 	obs.Observe(Event{Kind: RunEnd, Time: rep.Start.Add(rep.Duration), Job: info, Err: rep.Err, Duration: rep.Duration})
 }
 
-// attemptStart reports the start of an attempt at time now to the
-// observer and, at debug level, to the logger.
-func (r *runner) attemptStart(info TaskInfo, worker int, now time.Time) {
+// attemptStart reports the start of an attempt at offset at (see
+// runner.since) to the observer and, at debug level, to the logger.
+func (r *runner) attemptStart(info TaskInfo, worker int, at int64) {
 	if obs := r.opts.Observer; obs != nil {
-		obs.Observe(Event{Kind: AttemptStart, Time: now, Task: info, Worker: worker})
+		obs.Observe(Event{Kind: AttemptStart, Time: r.at(at), Task: info, Worker: worker})
 	}
 	if r.log != nil && r.log.Enabled(r.ctx, slog.LevelDebug) {
 		r.log.LogAttrs(r.ctx, slog.LevelDebug, "attempt start",
@@ -135,17 +136,23 @@ func (r *runner) attemptStart(info TaskInfo, worker int, now time.Time) {
 	}
 }
 
-// attemptEnd reports the end of an attempt that started at start.
-func (r *runner) attemptEnd(info TaskInfo, worker int, start time.Time, state State, err error) {
-	now := r.now()
-	r.opts.Observer.Observe(Event{Kind: AttemptEnd, Time: now, Task: info, Worker: worker, State: state, Err: err, Duration: now.Sub(start)})
+// attemptEnd reports the end of an attempt that started at offset start.
+func (r *runner) attemptEnd(info TaskInfo, worker int, start int64, state State, err error) {
+	now := r.since()
+	r.opts.Observer.Observe(Event{Kind: AttemptEnd, Time: r.at(now), Task: info, Worker: worker, State: state, Err: err, Duration: time.Duration(now - start)})
 }
 
-// observeTask reports the final state of a task.
+// observeTask reports the final state of a task: at its end, if it ran
+// (the clock reading that ended its last attempt, which the next task of
+// its worker starts with), and now otherwise.
 func (r *runner) observeTask(tr *TaskReport) {
+	at := tr.Start.Add(tr.Duration)
+	if tr.Attempts == 0 {
+		at = r.at(r.since())
+	}
 	r.opts.Observer.Observe(Event{
 		Kind:     TaskEnd,
-		Time:     r.now(),
+		Time:     at,
 		Task:     TaskInfo{Name: tr.Name, Index: tr.Index, Level: tr.Level, Attempt: tr.Attempts},
 		State:    tr.State,
 		Err:      tr.Err,
@@ -163,4 +170,32 @@ func (r *runner) logRetry(info TaskInfo, state State, err error, pause time.Dura
 		slog.String("state", state.String()),
 		slog.Any("error", err),
 		slog.Duration("retry_in", pause))
+}
+
+// LogTask writes the record [Job.Run] logs when a task reaches its final
+// state: "task end" with the task, graph_level, attempt, state, duration
+// and error, at debug level for a success (no news: quiet at the default
+// level), error for a failure, panic or timeout, and warn otherwise.
+// Runners that run a job elsewhere (runtime/temporaljob) log with it, so
+// that their records are the same.
+func LogTask(ctx context.Context, log *slog.Logger, tr *TaskReport) {
+	lvl := slog.LevelDebug
+	switch tr.State {
+	case Succeeded:
+	case Failed, Panicked, TimedOut:
+		lvl = slog.LevelError
+	default:
+		lvl = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("task", tr.Name),
+		slog.Int("graph_level", tr.Level),
+		slog.Int("attempt", tr.Attempts),
+		slog.String("state", tr.State.String()),
+		slog.Duration("duration", tr.Duration),
+	}
+	if tr.Err != nil {
+		attrs = append(attrs, slog.Any("error", tr.Err))
+	}
+	log.LogAttrs(ctx, lvl, "task end", attrs...)
 }

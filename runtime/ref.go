@@ -15,7 +15,8 @@ type TaskRef[F, R any] struct {
 	Name  string
 	Index int
 	// Adapt turns a function of the task's Run signature into a
-	// [TaskFunc], e.g. Func1[[]Sale, RegionTotals].
+	// [TaskFunc]: generated code declares one per signature, which runs
+	// the function through the signature's [Sig.Func].
 	Adapt func(F) TaskFunc
 }
 
@@ -24,14 +25,17 @@ type TaskRef[F, R any] struct {
 type NoResult struct{}
 
 // Result returns the result of the task ref names in rep, and true, if the
-// task succeeded in that run and returns a result. It returns false when
-// rep is nil, is the report of another job, or the task did not succeed,
-// and always for a task that returns only an error (read its
-// [TaskReport.State] instead).
+// task succeeded in that run and rep holds its result. It returns false
+// when rep is nil, is the report of another job, or the task did not
+// succeed, and always for a task that returns only an error (read its
+// [TaskReport.State] instead). A report holds the results no task takes,
+// and those of every task when the run had [Options.KeepResults] (as
+// runtime/jobtest's runs do): a result that other tasks take is dropped
+// once they have all run, unless the run stopped before.
 func Result[F, R any](rep *Report, ref TaskRef[F, R]) (R, bool) {
 	var zero R
 	tr, ok := ref.report(rep)
-	if !ok || tr.State != Succeeded {
+	if !ok || tr.State != Succeeded || !rep.holds(ref.Index) {
 		return zero, false
 	}
 	if _, none := any(zero).(NoResult); none {

@@ -15,15 +15,15 @@ func TestResult(t *testing.T) {
 	job := &runtime.Job{
 		Name: "j",
 		Tasks: []runtime.Task{
-			{Name: "two", Run: runtime.Func0(func(context.Context) (int, error) { return 2, nil })},
-			{Name: "fail", Run: runtime.Func0(func(context.Context) (int, error) { return 0, errors.New("boom") })},
-			{Name: "act", Run: runtime.Action0(func(context.Context) error { return nil })},
+			{Name: "two", Run: func0(func(context.Context) (int, error) { return 2, nil })},
+			{Name: "fail", Run: func0(func(context.Context) (int, error) { return 0, errors.New("boom") })},
+			{Name: "act", Run: action0(func(context.Context) error { return nil })},
 		},
 		Levels: [][]int{{0, 1, 2}},
 	}
-	two := runtime.TaskRef[func(context.Context) (int, error), int]{Job: "j", Name: "two", Index: 0, Adapt: runtime.Func0[int]}
-	fail := runtime.TaskRef[func(context.Context) (int, error), int]{Job: "j", Name: "fail", Index: 1, Adapt: runtime.Func0[int]}
-	act := runtime.TaskRef[func(context.Context) error, runtime.NoResult]{Job: "j", Name: "act", Index: 2, Adapt: runtime.Action0}
+	two := runtime.TaskRef[func(context.Context) (int, error), int]{Job: "j", Name: "two", Index: 0, Adapt: func0[int]}
+	fail := runtime.TaskRef[func(context.Context) (int, error), int]{Job: "j", Name: "fail", Index: 1, Adapt: func0[int]}
+	act := runtime.TaskRef[func(context.Context) error, runtime.NoResult]{Job: "j", Name: "act", Index: 2, Adapt: action0}
 	rep, err := job.Run(context.Background(), runtime.Options{KeepGoing: true})
 	require.Error(t, err)
 

@@ -42,7 +42,7 @@ func TestReportKeepsFinishedResults(t *testing.T) {
 					{Name: "z", Deps: []int{2}, Run: succeed},
 				}
 			},
-			opts:     runtime.Options{Workers: 1},
+			opts:     runtime.Options{Workers: 1, KeepResults: true},
 			want:     []runtime.State{runtime.Succeeded, runtime.Succeeded, runtime.Failed, runtime.UpstreamFailed},
 			results:  map[int]any{0: 1, 1: "two"},
 			wantErrs: []error{errA},
@@ -57,7 +57,7 @@ func TestReportKeepsFinishedResults(t *testing.T) {
 					{Name: "z", Deps: []int{0, 2}, Run: succeed},
 				}
 			},
-			opts:     runtime.Options{Workers: 1, KeepGoing: true},
+			opts:     runtime.Options{Workers: 1, KeepGoing: true, KeepResults: true},
 			want:     []runtime.State{runtime.Failed, runtime.Succeeded, runtime.Succeeded, runtime.UpstreamFailed},
 			results:  map[int]any{1: 1, 2: 2.5},
 			wantErrs: []error{errA},

@@ -179,12 +179,12 @@ func TestRunLevelOrder(t *testing.T) {
 func TestRunResultsFlow(t *testing.T) {
 	var gotErr error = errors.New("not called")
 	job := newJob(
-		runtime.Task{Name: "two", Run: runtime.Func0(func(context.Context) (int, error) { return 2, nil })},
-		runtime.Task{Name: "three", Run: runtime.Func0(func(context.Context) (int, error) { return 3, nil })},
-		runtime.Task{Name: "label", Run: runtime.Func0(func(context.Context) (string, error) { return "sum", nil })},
-		runtime.Task{Name: "nil_error", Run: runtime.Func0(func(context.Context) (error, error) { return nil, nil })},
+		runtime.Task{Name: "two", Run: func0(func(context.Context) (int, error) { return 2, nil })},
+		runtime.Task{Name: "three", Run: func0(func(context.Context) (int, error) { return 3, nil })},
+		runtime.Task{Name: "label", Run: func0(func(context.Context) (string, error) { return "sum", nil })},
+		runtime.Task{Name: "nil_error", Run: func0(func(context.Context) (error, error) { return nil, nil })},
 		runtime.Task{Name: "sum", Deps: []int{2, 0, 1}, Args: []int{2, 0, 1},
-			Run: runtime.FuncV1(func(_ context.Context, label string, xs ...int) (string, error) {
+			Run: funcV1(func(_ context.Context, label string, xs ...int) (string, error) {
 				total := 0
 				for _, x := range xs {
 					total += x
@@ -192,13 +192,13 @@ func TestRunResultsFlow(t *testing.T) {
 				return fmt.Sprintf("%s=%d", label, total), nil
 			})},
 		runtime.Task{Name: "check", Deps: []int{4, 3}, Args: []int{4, 3},
-			Run: runtime.Func2(func(_ context.Context, s string, e error) ([]string, error) {
+			Run: func2(func(_ context.Context, s string, e error) ([]string, error) {
 				gotErr = e
 				return strings.Split(s, "="), nil
 			})},
 	)
 	for _, sched := range schedules {
-		rep, err := job.Run(context.Background(), runtime.Options{Workers: 2, Schedule: sched})
+		rep, err := job.Run(context.Background(), runtime.Options{Workers: 2, Schedule: sched, KeepResults: true})
 		require.NoError(t, err)
 		assert.Equal(t, 2, rep.Tasks[0].Result)
 		assert.Nil(t, rep.Tasks[3].Result, "interface-typed nil result")
@@ -209,6 +209,14 @@ func TestRunResultsFlow(t *testing.T) {
 			assert.Equal(t, runtime.Succeeded, tr.State, tr.Name)
 			assert.Equal(t, 1, tr.Attempts, tr.Name)
 		}
+
+		// By default, the report keeps only the result no task takes.
+		rep, err = job.Run(context.Background(), runtime.Options{Workers: 2, Schedule: sched})
+		require.NoError(t, err)
+		for i, tr := range rep.Tasks[:5] {
+			assert.Nil(t, tr.Result, "task %d", i)
+		}
+		assert.Equal(t, []string{"sum", "5"}, rep.Tasks[5].Result)
 	}
 }
 

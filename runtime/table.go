@@ -1,17 +1,45 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
 	"reflect"
+	"slices"
+	"sync"
 	"time"
 )
 
-// TaskDef is one row of a task table as generated code declares it: a
-// [Task] whose Run is not a function yet but a task type and the way to
-// bind its Run method. A table of TaskDefs is plain data, which the Go
-// compiler builds at a small, linear cost per task, where a table of calls
-// (one adapter call per task) or a function per task grows much faster
-// than the number of tasks. [NewTasks] turns it into the tasks of a [Job].
+// Table is a job's task table as generated code declares it: plain data,
+// which the Go compiler lays out statically at a small, linear cost per
+// task, where a function or a closure per task costs it much more than
+// linear time and memory. [Table.Job] turns it into a [Job].
+//
+// The task values are not in the rows but in one array per distinct Run
+// signature, of that signature's interface type (its Run method), in the
+// generated file; each row points to its task's element and to the [Sig]
+// of its signature, the one function of the generated file that calls a
+// Run method of that signature. An element of such an array compiles only
+// if the task type's Run method has exactly the signature the row was
+// generated for, and it costs no code: the compiler lays out the
+// interface value statically.
+type Table struct {
+	// Name, Fingerprint and KeepGoing are those of the [Job].
+	Name        string
+	Fingerprint string
+	KeepGoing   bool
+	// Handler, if set, returns the [Handler] of a new Job, e.g.
+	// new(Job1Handler), so that each Job has its own.
+	Handler func() Handler
+	// Tasks has a row per task, in the order of [Job.Tasks].
+	Tasks []TaskDef
+	// Levels are the job's topological levels, as in [Job.Levels].
+	Levels [][]int
+
+	once sync.Once
+	tmpl *template
+}
+
+// TaskDef is one row of a [Table].
 type TaskDef struct {
 	// Name, Deps, Args, Timeout and Retries are as in [Task].
 	Name    string
@@ -19,54 +47,194 @@ type TaskDef struct {
 	Args    []int
 	Timeout time.Duration
 	Retries int
-	// Bind returns the TaskFunc of a value of the task type, e.g.
-	// BindFunc1[[]Sale, RegionTotals].
-	Bind func(task any) TaskFunc
-	// Impl is a nil pointer to the task type, e.g. (*ByRegion)(nil):
-	// NewTasks binds the Run method of a new zero value of that type.
-	Impl any
+	// Sig is the signature of the task's Run method: a *[Sig] declared
+	// beside the table.
+	Sig Signature
+	// Value points to the task's value in its signature's array of task
+	// values: a *I, for the I of Sig.
+	Value any
 }
 
-// NewTasks returns the tasks of the table defs: each task's Run is
-// def.Bind of a new zero value of the type def.Impl points to, as
-// new(T).Run would be, and its Deps and Args are copies, so that the
-// caller owns the result. It panics if a def's Impl is not a pointer type
-// or Bind does not fit it: a bug in the code that wrote the table.
-func NewTasks(defs []TaskDef) []Task {
-	n := 0
-	for i := range defs {
-		n += len(defs[i].Deps) + len(defs[i].Args)
+// Signature is implemented by *[Sig] only: the signature of a row of a
+// [Table].
+type Signature interface {
+	core() *sigCore
+}
+
+// Sig is a Run signature of a generated table: I is the interface of its
+// Run method, e.g. interface{ Run(context.Context, []Sale) (RegionTotals,
+// error) }, and R its result type ([NoResult] for a Run that returns only
+// an error). Generated code declares one per distinct signature of a job,
+// not one per task.
+type Sig[I, R any] struct {
+	// Call calls the Run method of the task value of c ([Call.Task], a *I)
+	// with its arguments ([Arg], [Args]) and records its result
+	// ([Return]), e.g.
+	//
+	//	func(c *taskrt.Call) error {
+	//		r, err := (*c.Task().(*run1)).Run(c.Context(), taskrt.Arg[[]job1.Sale](c, 0))
+	//		return taskrt.Return(c, r, err)
+	//	}
+	Call func(c *Call) error
+
+	once sync.Once
+	c    sigCore
+}
+
+func (s *Sig[I, R]) core() *sigCore {
+	s.once.Do(func() {
+		s.c = sigCore{
+			call: s.Call,
+			bind: func(v any) (any, error) {
+				i, ok := v.(I)
+				if !ok {
+					return nil, fmt.Errorf("%T does not implement %s", v, reflect.TypeFor[I]())
+				}
+				return &i, nil
+			},
+			value: func(bound any) any { return *bound.(*I) },
+		}
+		if _, action := any(*new(R)).(NoResult); !action {
+			s.c.column = func(n int) store { return &column[R]{v: make([]R, n)} }
+		}
+	})
+	return &s.c
+}
+
+// Func returns a [TaskFunc] that runs task, a value of the signature's
+// interface, through Call: what a [TaskRef]'s Adapt does with a function
+// of the task's Run signature (generated code wraps the function in a
+// type whose Run method calls it).
+func (s *Sig[I, R]) Func(task I) TaskFunc {
+	c := s.core()
+	bound := &task
+	return func(ctx context.Context, args []any) (any, error) {
+		return c.callBoxed(ctx, bound, args)
 	}
-	ints := make([]int, 0, n)
-	tasks := make([]Task, len(defs))
-	for i := range defs {
-		d, t := &defs[i], &tasks[i]
-		t.Name, t.Timeout, t.Retries = d.Name, d.Timeout, d.Retries
+}
+
+// sigCore is what the runtime needs of a [Sig], without its type
+// parameters.
+type sigCore struct {
+	call   func(c *Call) error
+	column func(n int) store        // a column of n results; nil for an action
+	bind   func(v any) (any, error) // a task value -> its bound form, a *I
+	value  func(bound any) any      // a bound form -> the task value (the I, as any)
+}
+
+// callBoxed calls the Run method of bound with args, as a TaskFunc.
+func (c *sigCore) callBoxed(ctx context.Context, bound any, args []any) (any, error) {
+	call := Call{ctx: ctx, task: bound, boxed: args}
+	err := c.call(&call)
+	return call.res, err
+}
+
+// template is what every Job of a Table starts from, built on the first
+// call of Table.Job: the tasks (Deps and Args slices of edges), the levels
+// and the checked plan.
+type template struct {
+	tasks     []Task
+	edges     []int
+	levels    [][]int
+	levelInts []int
+	fresh     []int32 // tasks of a type that is not zero-size: a new value per Job
+	plan      *plan   // nil if the table is invalid: Run reports why
+}
+
+// Job returns a new Job of the table, which its caller may change: its
+// own Tasks, Deps, Args and Levels, and a new value of every task type
+// that is not zero-size (a zero-size value has nothing to share). The
+// first call checks the table ([Job.Validate]) and prepares what every
+// run needs; it panics if a row has no Sig or Value, or one that does not
+// fit its Sig, a bug in the code that wrote the table.
+func (t *Table) Job() *Job {
+	t.once.Do(t.build)
+	tm := t.tmpl
+	j := &Job{Name: t.Name, Fingerprint: t.Fingerprint, KeepGoing: t.KeepGoing}
+	if t.Handler != nil {
+		j.Handler = t.Handler()
+	}
+	edges := slices.Clone(tm.edges)
+	j.Tasks = slices.Clone(tm.tasks)
+	off := 0
+	for i := range j.Tasks {
+		tk := &j.Tasks[i]
+		if n := len(tk.Deps); n > 0 {
+			tk.Deps = edges[off : off+n : off+n]
+			off += n
+		}
+		if n := len(tk.Args); n > 0 {
+			tk.Args = edges[off : off+n : off+n]
+			off += n
+		}
+	}
+	j.Levels = copyLevels(tm.levels, len(tm.levelInts))
+	for _, i := range tm.fresh {
+		tk := &j.Tasks[i]
+		v := reflect.New(reflect.TypeOf(tk.Impl).Elem()).Interface()
+		bound, err := tk.sig.bind(v)
+		if err != nil {
+			panic(fmt.Sprintf("runtime.Table.Job: task %q: %v", tk.Name, err))
+		}
+		tk.Impl, tk.bound = v, bound
+	}
+	if tm.plan != nil {
+		j.plan.Store(tm.plan)
+	}
+	return j
+}
+
+func (t *Table) build() {
+	tm := &template{tasks: make([]Task, len(t.Tasks))}
+	n := 0
+	for i := range t.Tasks {
+		n += len(t.Tasks[i].Deps) + len(t.Tasks[i].Args)
+	}
+	tm.edges = make([]int, 0, n)
+	for i := range t.Tasks {
+		d, tk := &t.Tasks[i], &tm.tasks[i]
+		tk.Name, tk.Timeout, tk.Retries = d.Name, d.Timeout, d.Retries
 		if len(d.Deps) > 0 {
-			ints = append(ints, d.Deps...)
-			t.Deps = ints[len(ints)-len(d.Deps) : len(ints) : len(ints)]
+			tm.edges = append(tm.edges, d.Deps...)
+			tk.Deps = tm.edges[len(tm.edges)-len(d.Deps) : len(tm.edges) : len(tm.edges)]
 		}
 		if len(d.Args) > 0 {
-			ints = append(ints, d.Args...)
-			t.Args = ints[len(ints)-len(d.Args) : len(ints) : len(ints)]
+			tm.edges = append(tm.edges, d.Args...)
+			tk.Args = tm.edges[len(tm.edges)-len(d.Args) : len(tm.edges) : len(tm.edges)]
 		}
-		typ := reflect.TypeOf(d.Impl)
-		if typ == nil || typ.Kind() != reflect.Pointer || d.Bind == nil {
-			panic(fmt.Sprintf("runtime.NewTasks: task %q: Impl must be a nil pointer to the task type, such as (*T)(nil), and Bind must be set", d.Name))
+		if d.Sig == nil || d.Value == nil {
+			panic(fmt.Sprintf("runtime.Table.Job: task %q: Sig and Value must be set", d.Name))
 		}
-		t.Impl = reflect.New(typ.Elem()).Interface()
-		t.Run = d.Bind(t.Impl)
+		c := d.Sig.core()
+		tk.sig, tk.bound = c, d.Value
+		func() {
+			defer func() {
+				if recover() != nil {
+					panic(fmt.Sprintf("runtime.Table.Job: task %q: Value %T does not fit its Sig", d.Name, d.Value))
+				}
+			}()
+			tk.Impl = c.value(d.Value)
+		}()
+		typ := reflect.TypeOf(tk.Impl)
+		if typ == nil || typ.Kind() != reflect.Pointer {
+			panic(fmt.Sprintf("runtime.Table.Job: task %q: the task value must be a pointer, not %T", d.Name, tk.Impl))
+		}
+		if typ.Elem().Size() > 0 {
+			tm.fresh = append(tm.fresh, int32(i))
+		}
 	}
-	return tasks
+	for _, l := range t.Levels {
+		tm.levelInts = append(tm.levelInts, l...)
+	}
+	tm.levels = copyLevels(t.Levels, len(tm.levelInts))
+	if p, err := newPlan(&Job{Tasks: tm.tasks, Levels: tm.levels}); err == nil {
+		tm.plan = p
+	}
+	t.tmpl = tm
 }
 
-// CopyLevels returns a deep copy of levels, for a [Job] its caller may
-// change.
-func CopyLevels(levels [][]int) [][]int {
-	n := 0
-	for _, l := range levels {
-		n += len(l)
-	}
+// copyLevels returns a deep copy of levels, which hold n indices in all.
+func copyLevels(levels [][]int, n int) [][]int {
 	ints := make([]int, 0, n)
 	out := make([][]int, len(levels))
 	for k, l := range levels {
@@ -74,4 +242,122 @@ func CopyLevels(levels [][]int) [][]int {
 		out[k] = ints[len(ints)-len(l) : len(ints) : len(ints)]
 	}
 	return out
+}
+
+// Call is one attempt of a generated task, as its signature's adapter
+// ([Sig.Call]) sees it: the task value, the context, the arguments and
+// where its result goes. The runtime reuses a Call for the attempts a
+// worker runs, so an adapter must not keep it.
+type Call struct {
+	ctx  context.Context
+	task any // a *I of the task's Sig
+
+	// The arguments: the results of the tasks r.Args names, read from the
+	// run's results (r set), or boxed ones.
+	r     *runner
+	args  []int
+	boxed []any
+
+	// The result: into out at slot, or boxed into res when out is nil.
+	out  store
+	slot int32
+	res  any
+}
+
+// Context returns the context of the attempt.
+func (c *Call) Context() context.Context { return c.ctx }
+
+// Task returns the task value: a *I of the task's [Sig].
+func (c *Call) Task() any { return c.task }
+
+// Arg returns the argument of the call's Run method at position k after
+// ctx: the result of the task the k-th entry of [Task.Args] names, which
+// is of type T.
+func Arg[T any](c *Call, k int) T {
+	if c.r == nil {
+		return as[T](c.boxed[k])
+	}
+	loc := c.r.p.loc[c.args[k]]
+	if loc.kind < 0 {
+		var zero T
+		return zero
+	}
+	if col, ok := c.r.cols[loc.kind].(*column[T]); ok {
+		return col.v[loc.slot]
+	}
+	return as[T](c.r.cols[loc.kind].get(loc.slot))
+}
+
+// Args returns the arguments of the call's Run method from position k on,
+// for a variadic parameter ...T: a new slice, which Run may keep.
+func Args[T any](c *Call, k int) []T {
+	n := len(c.args)
+	if c.r == nil {
+		n = len(c.boxed)
+	}
+	if n <= k {
+		return nil
+	}
+	vs := make([]T, n-k)
+	for i := range vs {
+		vs[i] = Arg[T](c, k+i)
+	}
+	return vs
+}
+
+// Return records r as the result of the call if err is nil, and returns
+// err: the adapter of a Run method that returns (R, error) ends with
+// return taskrt.Return(c, r, err).
+func Return[R any](c *Call, r R, err error) error {
+	if err == nil {
+		if col, ok := c.out.(*column[R]); ok {
+			col.v[c.slot] = r
+		} else {
+			c.res = r
+		}
+	}
+	return err
+}
+
+// as converts a result to the parameter type T. A nil result (a nil
+// interface value returned by a task whose result type is an interface)
+// becomes T's zero value.
+func as[T any](v any) T {
+	if v == nil {
+		var zero T
+		return zero
+	}
+	return v.(T)
+}
+
+// store holds the results of the tasks of one kind during a run, one slot
+// a task.
+type store interface {
+	get(slot int32) any          // the result, boxed
+	set(slot int32, v any) error // stores a boxed result
+	clear(slot int32)            // drops the result
+}
+
+// column is the store of the results of type R.
+type column[R any] struct{ v []R }
+
+func (c *column[R]) get(slot int32) any { return c.v[slot] }
+
+func (c *column[R]) set(slot int32, v any) error {
+	if v == nil {
+		var zero R
+		c.v[slot] = zero
+		return nil
+	}
+	r, ok := v.(R)
+	if !ok {
+		return fmt.Errorf("result of type %T, want %s", v, reflect.TypeFor[R]())
+	}
+	c.v[slot] = r
+	return nil
+}
+
+func (c *column[R]) clear(slot int32) {
+	var zero R
+	c.v[slot] = zero
 }

@@ -14,7 +14,7 @@ type seven struct{}
 
 func (seven) Run(context.Context) (int, error) { return 7, nil }
 
-// counter has a pointer receiver and state: each table gets its own.
+// counter has a pointer receiver and state: each Job gets its own.
 type counter struct{ calls int }
 
 func (c *counter) Run(_ context.Context, x int) (int, error) {
@@ -22,49 +22,183 @@ func (c *counter) Run(_ context.Context, x int) (int, error) {
 	return x * 10 * c.calls, nil
 }
 
-// What generated code declares for these two tasks.
-var defs = [...]runtime.TaskDef{
-	{Name: "seven", Bind: runtime.BindFunc0[int], Impl: (*seven)(nil)},
-	{Name: "times", Deps: []int{0}, Args: []int{0}, Retries: 1, Bind: runtime.BindFunc1[int, int], Impl: (*counter)(nil)},
+// sum takes a variadic parameter.
+type sum struct{}
+
+func (sum) Run(_ context.Context, xs ...int) (int, error) {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s, nil
 }
 
+// What generated code declares for these tasks: an interface and a Sig
+// per Run signature, an array of task values per signature, the rows and
+// the levels.
 type (
-	_ = runtime.CheckFunc0[*seven, int]
-	_ = runtime.CheckFunc1[*counter, int, int]
+	run0 interface {
+		Run(context.Context) (int, error)
+	}
+	run1 interface {
+		Run(context.Context, int) (int, error)
+	}
+	runV interface {
+		Run(context.Context, ...int) (int, error)
+	}
 )
 
-func TestNewTasks(t *testing.T) {
-	tasks := runtime.NewTasks(defs[:])
-	require.Len(t, tasks, 2)
-	assert.Equal(t, "times", tasks[1].Name)
-	assert.Equal(t, []int{0}, tasks[1].Deps)
-	assert.Equal(t, 1, tasks[1].Retries)
-	job := &runtime.Job{Name: "table", Tasks: tasks, Levels: runtime.CopyLevels([][]int{{0}, {1}})}
-	for want := range []int{70, 140} { // the same counter: its state persists
-		rep, err := job.Run(context.Background(), runtime.Options{})
-		require.NoError(t, err)
-		assert.Equal(t, []int{70, 140}[want], rep.Tasks[1].Result)
-	}
-	// A new table has new task values, and its slices are its own.
-	again := runtime.NewTasks(defs[:])
-	again[1].Deps[0] = 5
-	assert.Equal(t, 0, defs[1].Deps[0])
-	assert.Equal(t, 0, tasks[1].Deps[0])
-	res, err := again[1].Run(context.Background(), []any{1})
-	require.NoError(t, err)
-	assert.Equal(t, 10, res)
+var (
+	sig0 = runtime.Sig[run0, int]{Call: func(c *runtime.Call) error {
+		r, err := (*c.Task().(*run0)).Run(c.Context())
+		return runtime.Return(c, r, err)
+	}}
+	sig1 = runtime.Sig[run1, int]{Call: func(c *runtime.Call) error {
+		r, err := (*c.Task().(*run1)).Run(c.Context(), runtime.Arg[int](c, 0))
+		return runtime.Return(c, r, err)
+	}}
+	sigV = runtime.Sig[runV, int]{Call: func(c *runtime.Call) error {
+		r, err := (*c.Task().(*runV)).Run(c.Context(), runtime.Args[int](c, 0)...)
+		return runtime.Return(c, r, err)
+	}}
+)
 
-	assert.PanicsWithValue(t, `runtime.NewTasks: task "bad": Impl must be a nil pointer to the task type, such as (*T)(nil), and Bind must be set`, func() {
-		runtime.NewTasks([]runtime.TaskDef{{Name: "bad", Bind: runtime.BindFunc0[int], Impl: seven{}}})
-	})
+var (
+	run0Tasks = [...]run0{&seven{}}
+	run1Tasks = [...]run1{&counter{}}
+	runVTasks = [...]runV{&sum{}}
+)
+
+var table = runtime.Table{
+	Name: "table",
+	Tasks: []runtime.TaskDef{
+		{Name: "seven", Sig: &sig0, Value: &run0Tasks[0]},
+		{Name: "times", Deps: []int{0}, Args: []int{0}, Retries: 1, Sig: &sig1, Value: &run1Tasks[0]},
+		{Name: "sum", Deps: []int{0, 1}, Args: []int{0, 1, 0}, Sig: &sigV, Value: &runVTasks[0]},
+	},
+	Levels: [][]int{{0}, {1}, {2}},
 }
 
-func TestCopyLevels(t *testing.T) {
-	levels := [][]int{{0, 1}, {}, {2}}
-	c := runtime.CopyLevels(levels)
-	assert.Equal(t, [][]int{{0, 1}, {}, {2}}, c)
-	c[0][0] = 9
-	c[0] = append(c[0], 4)
-	assert.Equal(t, [][]int{{0, 1}, {}, {2}}, levels)
-	assert.Equal(t, []int{2}, c[2])
+func TestTableJob(t *testing.T) {
+	job := table.Job()
+	require.Len(t, job.Tasks, 3)
+	assert.Equal(t, "times", job.Tasks[1].Name)
+	assert.Equal(t, []int{0}, job.Tasks[1].Deps)
+	assert.Equal(t, 1, job.Tasks[1].Retries)
+	assert.IsType(t, &counter{}, job.Tasks[1].Impl)
+	assert.Nil(t, job.Tasks[1].Run, "a generated task runs its Run method")
+	for _, sched := range schedules {
+		job := table.Job()
+		for _, want := range []int{70, 140} { // the same counter: its state persists
+			rep, err := job.Run(context.Background(), runtime.Options{Schedule: sched, KeepResults: true})
+			require.NoError(t, err)
+			assert.Equal(t, want, rep.Tasks[1].Result)
+			assert.Equal(t, 7+want+7, rep.Tasks[2].Result)
+		}
+	}
+	// A new Job has new values of task types that have state, and slices
+	// of its own.
+	again := table.Job()
+	assert.NotSame(t, job.Tasks[1].Impl, again.Tasks[1].Impl)
+	assert.Same(t, job.Tasks[0].Impl, again.Tasks[0].Impl, "a zero-size value has nothing to share")
+	again.Tasks[1].Deps[0] = 5
+	again.Levels[2][0] = 9
+	assert.Equal(t, 0, table.Tasks[1].Deps[0])
+	assert.Equal(t, 0, job.Tasks[1].Deps[0])
+	assert.Equal(t, [][]int{{0}, {1}, {2}}, table.Levels)
+	assert.Equal(t, [][]int{{0}, {1}, {2}}, table.Job().Levels)
+	assert.Equal(t, 0, table.Job().Tasks[1].Deps[0])
+
+	// A generated task can be replaced by a TaskFunc, and its result still
+	// reaches the tasks that take it.
+	job = table.Job()
+	job.Tasks[0].Run = func(context.Context, []any) (any, error) { return 1, nil }
+	rep, err := job.Run(context.Background(), runtime.Options{})
+	require.NoError(t, err)
+	assert.Nil(t, rep.Tasks[1].Result, "taken by a task that ran: not kept")
+	assert.Equal(t, 1+10+1, rep.Tasks[2].Result)
+}
+
+func TestTableBadRows(t *testing.T) {
+	bad := runtime.Table{Name: "bad", Tasks: []runtime.TaskDef{{Name: "nosig"}}, Levels: [][]int{{0}}}
+	assert.PanicsWithValue(t, `runtime.Table.Job: task "nosig": Sig and Value must be set`, func() { bad.Job() })
+	wrong := runtime.Table{Name: "wrong", Tasks: []runtime.TaskDef{{Name: "w", Sig: &sig0, Value: &run1Tasks[0]}}, Levels: [][]int{{0}}}
+	assert.PanicsWithValue(t, `runtime.Table.Job: task "w": Value *runtime_test.run1 does not fit its Sig`, func() { wrong.Job() })
+	// An invalid table gives Jobs that do not run, with the reason.
+	cycle := runtime.Table{Name: "cycle", Tasks: []runtime.TaskDef{{Name: "a", Deps: []int{0}, Sig: &sig0, Value: &run0Tasks[0]}}, Levels: [][]int{{0}}}
+	_, err := cycle.Job().Run(context.Background(), runtime.Options{})
+	assert.ErrorContains(t, err, `task "a": depends on "a" in level 0, not below its own level 0`)
+}
+
+// double is stateless, unlike counter.
+type double struct{}
+
+func (double) Run(_ context.Context, x int) (int, error) { return 2 * x, nil }
+
+var (
+	statelessTasks = [...]run1{&double{}}
+	stateless      = runtime.Table{
+		Name: "stateless",
+		Tasks: []runtime.TaskDef{
+			{Name: "seven", Sig: &sig0, Value: &run0Tasks[0]},
+			{Name: "double", Deps: []int{0}, Args: []int{0}, Sig: &sig1, Value: &statelessTasks[0]},
+			{Name: "sum", Deps: []int{0, 1}, Args: []int{0, 1, 0}, Sig: &sigV, Value: &runVTasks[0]},
+		},
+		Levels: [][]int{{0}, {1}, {2}},
+	}
+)
+
+// A Job keeps what Run derived from its table, and checks on every run
+// that the table is still the same: a run after a change of Deps, Args or
+// Levels, in place or not, follows the new table, or fails if it is
+// invalid.
+func TestRunAfterTableChanges(t *testing.T) {
+	handBuilt := func() *runtime.Job {
+		return newJob(
+			runtime.Task{Name: "a", Run: value(1)},
+			runtime.Task{Name: "b", Run: value(2)},
+			runtime.Task{Name: "c", Deps: []int{0}, Args: []int{0}, Run: func(_ context.Context, args []any) (any, error) { return args[0], nil }},
+		)
+	}
+	tests := []struct {
+		name    string
+		job     func() *runtime.Job
+		change  func(j *runtime.Job)
+		want    any    // the result of the last task
+		wantErr string // or the validation error
+	}{
+		{"unchanged", handBuilt, func(*runtime.Job) {}, 1, ""},
+		{"argument changed in place", handBuilt, func(j *runtime.Job) { j.Tasks[2].Deps[0], j.Tasks[2].Args[0] = 1, 1 }, 2, ""},
+		{"dependency made invalid in place", handBuilt, func(j *runtime.Job) { j.Tasks[2].Deps[0] = 2 }, nil, `task "c": depends on "c" in level 1`},
+		{"new Args slice", handBuilt, func(j *runtime.Job) { j.Tasks[2].Args = []int{0, 1} }, nil, `task "c": argument 1`},
+		{"level changed in place", handBuilt, func(j *runtime.Job) { j.Levels[1][0] = 0 }, nil, `task "a": in more than one level`},
+		{"task appended", handBuilt, func(j *runtime.Job) { j.Tasks = append(j.Tasks, runtime.Task{Name: "d", Run: succeed}) }, nil, `task "d": not in any level`},
+		{"Run removed", handBuilt, func(j *runtime.Job) { j.Tasks[0].Run = nil }, nil, `task "a": Run is nil`},
+		{"negative retries", handBuilt, func(j *runtime.Job) { j.Tasks[0].Retries = -1 }, nil, `task "a": negative retries -1`},
+		{"generated, unchanged", stateless.Job, func(*runtime.Job) {}, 7 + 14 + 7, ""},
+		{"generated, argument changed in place", stateless.Job, func(j *runtime.Job) { j.Tasks[2].Args[2] = 1 }, 7 + 14 + 14, ""},
+		{"generated, dependency made invalid in place", stateless.Job, func(j *runtime.Job) { j.Tasks[1].Deps[0] = 2 }, nil, `task "double": depends on "sum" in level 2`},
+		{"generated, levels replaced", stateless.Job, func(j *runtime.Job) { j.Levels = [][]int{{0}, {1, 2}} }, nil, `task "sum": depends on "double" in level 1`},
+		{"generated, task replaced by a hand-built one", stateless.Job, func(j *runtime.Job) {
+			j.Tasks[2] = runtime.Task{Name: "sum", Deps: []int{0, 1}, Args: []int{1}, Run: func(_ context.Context, args []any) (any, error) { return args[0], nil }}
+		}, 14, ""},
+	}
+	for _, tt := range tests {
+		for _, sched := range schedules {
+			t.Run(tt.name+"/"+sched.String(), func(t *testing.T) {
+				job := tt.job()
+				_, err := job.Run(context.Background(), runtime.Options{Schedule: sched})
+				require.NoError(t, err)
+				tt.change(job)
+				rep, err := job.Run(context.Background(), runtime.Options{Schedule: sched})
+				if tt.wantErr != "" {
+					assert.ErrorContains(t, err, tt.wantErr)
+					assert.Nil(t, rep)
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, rep.Tasks[len(rep.Tasks)-1].Result)
+			})
+		}
+	}
 }

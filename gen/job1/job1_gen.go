@@ -12,21 +12,26 @@ import (
 
 // Job returns job "job1": 4 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
-	return &taskrt.Job{
-		Name:        "job1",
-		Handler:     new(job1.Job1Handler),
-		Fingerprint: "e8f5d5c6a11eea45e85ed6e02078fb35c01b703d7be5817a2a5229af08e37a9c",
-		Tasks:       taskrt.NewTasks(taskTable[:]),
-		Levels:      taskrt.CopyLevels(levelTable),
-	}
+	return jobTable.Job()
 }
 
-// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+// jobTable is the job's table: its tasks and levels.
+var jobTable = taskrt.Table{
+	Name:        "job1",
+	Fingerprint: "e8f5d5c6a11eea45e85ed6e02078fb35c01b703d7be5817a2a5229af08e37a9c",
+	Handler: func() taskrt.Handler {
+		return new(job1.Job1Handler)
+	},
+	Tasks:  taskTable[:],
+	Levels: levelTable,
+}
+
+// taskTable has one row per task, in config order: the adapter of its Run signature and its task value.
 var taskTable = [...]taskrt.TaskDef{
-	0: {Name: "jobs.job1.load_sales", Bind: taskrt.BindFunc0[[]job1.Sale], Impl: (*job1.LoadSales)(nil)},
-	1: {Name: "jobs.job1.by_region", Deps: []int{0}, Args: []int{0}, Bind: taskrt.BindFunc1[[]job1.Sale, job1.RegionTotals], Impl: (*job1.ByRegion)(nil)},
-	2: {Name: "jobs.job1.by_month", Deps: []int{0}, Args: []int{0}, Timeout: 30 * time.Second, Retries: 2, Bind: taskrt.BindFunc1[[]job1.Sale, job1.MonthTotals], Impl: (*job1.ByMonth)(nil)},
-	3: {Name: "jobs.job1.write_report", Deps: []int{1, 2}, Args: []int{1, 2}, Bind: taskrt.BindAction2[job1.RegionTotals, job1.MonthTotals], Impl: (*job1.WriteReport)(nil)},
+	0: {Name: "jobs.job1.load_sales", Sig: &sig0Adapter, Value: &sig0Tasks[0]},
+	1: {Name: "jobs.job1.by_region", Deps: []int{0}, Args: []int{0}, Sig: &sig1Adapter, Value: &sig1Tasks[0]},
+	2: {Name: "jobs.job1.by_month", Deps: []int{0}, Args: []int{0}, Timeout: 30 * time.Second, Retries: 2, Sig: &sig2Adapter, Value: &sig2Tasks[0]},
+	3: {Name: "jobs.job1.write_report", Deps: []int{1, 2}, Args: []int{1, 2}, Sig: &sig3Adapter, Value: &sig3Tasks[0]},
 }
 
 // levelTable lists the tasks of each level, by index in taskTable.
@@ -36,24 +41,131 @@ var levelTable = [][]int{
 	{3},
 }
 
-// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+// sig0Runner is the interface of the Run methods of signature sig0.
+type sig0Runner interface {
+	Run(context.Context) ([]job1.Sale, error)
+}
+
+// sig0Call calls the Run method of a task of signature sig0 with its arguments, and records its result.
+func sig0Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig0Runner)).Run(taskCall.Context())
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig0Adapter = taskrt.Sig[sig0Runner, []job1.Sale]{Call: sig0Call}
+
+// sig0Func is a function of signature sig0 as a task value, for its TaskRefs' Adapt.
+type sig0Func func(context.Context) ([]job1.Sale, error)
+
+func (f sig0Func) Run(ctx context.Context) ([]job1.Sale, error) {
+	return f(ctx)
+}
+
+func sig0Adapt(fn func(context.Context) ([]job1.Sale, error)) taskrt.TaskFunc {
+	return sig0Adapter.Func(sig0Func(fn))
+}
+
+// sig1Runner is the interface of the Run methods of signature sig1.
+type sig1Runner interface {
+	Run(context.Context, []job1.Sale) (job1.RegionTotals, error)
+}
+
+// sig1Call calls the Run method of a task of signature sig1 with its arguments, and records its result.
+func sig1Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig1Runner)).Run(taskCall.Context(), taskrt.Arg[[]job1.Sale](taskCall, 0))
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig1Adapter = taskrt.Sig[sig1Runner, job1.RegionTotals]{Call: sig1Call}
+
+// sig1Func is a function of signature sig1 as a task value, for its TaskRefs' Adapt.
+type sig1Func func(context.Context, []job1.Sale) (job1.RegionTotals, error)
+
+func (f sig1Func) Run(ctx context.Context, a0 []job1.Sale) (job1.RegionTotals, error) {
+	return f(ctx, a0)
+}
+
+func sig1Adapt(fn func(context.Context, []job1.Sale) (job1.RegionTotals, error)) taskrt.TaskFunc {
+	return sig1Adapter.Func(sig1Func(fn))
+}
+
+// sig2Runner is the interface of the Run methods of signature sig2.
+type sig2Runner interface {
+	Run(context.Context, []job1.Sale) (job1.MonthTotals, error)
+}
+
+// sig2Call calls the Run method of a task of signature sig2 with its arguments, and records its result.
+func sig2Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig2Runner)).Run(taskCall.Context(), taskrt.Arg[[]job1.Sale](taskCall, 0))
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig2Adapter = taskrt.Sig[sig2Runner, job1.MonthTotals]{Call: sig2Call}
+
+// sig2Func is a function of signature sig2 as a task value, for its TaskRefs' Adapt.
+type sig2Func func(context.Context, []job1.Sale) (job1.MonthTotals, error)
+
+func (f sig2Func) Run(ctx context.Context, a0 []job1.Sale) (job1.MonthTotals, error) {
+	return f(ctx, a0)
+}
+
+func sig2Adapt(fn func(context.Context, []job1.Sale) (job1.MonthTotals, error)) taskrt.TaskFunc {
+	return sig2Adapter.Func(sig2Func(fn))
+}
+
+// sig3Runner is the interface of the Run methods of signature sig3.
+type sig3Runner interface {
+	Run(context.Context, job1.RegionTotals, job1.MonthTotals) error
+}
+
+// sig3Call calls the Run method of a task of signature sig3 with its arguments, and records its result.
+func sig3Call(taskCall *taskrt.Call) error {
+	return (*taskCall.Task().(*sig3Runner)).Run(taskCall.Context(), taskrt.Arg[job1.RegionTotals](taskCall, 0), taskrt.Arg[job1.MonthTotals](taskCall, 1))
+}
+
+var sig3Adapter = taskrt.Sig[sig3Runner, taskrt.NoResult]{Call: sig3Call}
+
+// sig3Func is a function of signature sig3 as a task value, for its TaskRefs' Adapt.
+type sig3Func func(context.Context, job1.RegionTotals, job1.MonthTotals) error
+
+func (f sig3Func) Run(ctx context.Context, a0 job1.RegionTotals, a1 job1.MonthTotals) error {
+	return f(ctx, a0, a1)
+}
+
+func sig3Adapt(fn func(context.Context, job1.RegionTotals, job1.MonthTotals) error) taskrt.TaskFunc {
+	return sig3Adapter.Func(sig3Func(fn))
+}
+
+// The task values, one array per Run signature. An element compiles only if its task type's Run method has
+// the signature of its array: the compiler's error then names the task, as in
+// cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);
+// run go generate ./... after changing a Run signature.
 var (
-	LoadSalesTask   = taskrt.TaskRef[func(context.Context) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: taskrt.Func0[[]job1.Sale]}
-	ByRegionTask    = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.RegionTotals, error), job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: taskrt.Func1[[]job1.Sale, job1.RegionTotals]}
-	ByMonthTask     = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.MonthTotals, error), job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: taskrt.Func1[[]job1.Sale, job1.MonthTotals]}
-	WriteReportTask = taskrt.TaskRef[func(context.Context, job1.RegionTotals, job1.MonthTotals) error, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: taskrt.Action2[job1.RegionTotals, job1.MonthTotals]}
+	sig0Tasks = [...]sig0Runner{
+		&jobs_job1_load_sales__Run_changed__run_go_generate{},
+	}
+	sig1Tasks = [...]sig1Runner{
+		&jobs_job1_by_region__Run_changed__run_go_generate{},
+	}
+	sig2Tasks = [...]sig2Runner{
+		&jobs_job1_by_month__Run_changed__run_go_generate{},
+	}
+	sig3Tasks = [...]sig3Runner{
+		&jobs_job1_write_report__Run_changed__run_go_generate{},
+	}
 )
 
-// Each task's Run method has the signature its row binds, or this does not compile.
-// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
-// run go generate ./... after changing a Run signature.
 type (
-	jobs_job1_load_sales__Run_changed__run_go_generate   = *job1.LoadSales
-	_                                                    = taskrt.CheckFunc0[jobs_job1_load_sales__Run_changed__run_go_generate, []job1.Sale]
-	jobs_job1_by_region__Run_changed__run_go_generate    = *job1.ByRegion
-	_                                                    = taskrt.CheckFunc1[jobs_job1_by_region__Run_changed__run_go_generate, []job1.Sale, job1.RegionTotals]
-	jobs_job1_by_month__Run_changed__run_go_generate     = *job1.ByMonth
-	_                                                    = taskrt.CheckFunc1[jobs_job1_by_month__Run_changed__run_go_generate, []job1.Sale, job1.MonthTotals]
-	jobs_job1_write_report__Run_changed__run_go_generate = *job1.WriteReport
-	_                                                    = taskrt.CheckAction2[jobs_job1_write_report__Run_changed__run_go_generate, job1.RegionTotals, job1.MonthTotals]
+	jobs_job1_load_sales__Run_changed__run_go_generate   = job1.LoadSales
+	jobs_job1_by_region__Run_changed__run_go_generate    = job1.ByRegion
+	jobs_job1_by_month__Run_changed__run_go_generate     = job1.ByMonth
+	jobs_job1_write_report__Run_changed__run_go_generate = job1.WriteReport
+)
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	LoadSalesTask   = taskrt.TaskRef[func(context.Context) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: sig0Adapt}
+	ByRegionTask    = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.RegionTotals, error), job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: sig1Adapt}
+	ByMonthTask     = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.MonthTotals, error), job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: sig2Adapt}
+	WriteReportTask = taskrt.TaskRef[func(context.Context, job1.RegionTotals, job1.MonthTotals) error, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: sig3Adapt}
 )

@@ -87,6 +87,8 @@ func TestJob1FailingLoadSalesStopsDownstream(t *testing.T) {
 
 // Example_results runs job1 on its real dataset and reads the typed
 // results of two tasks from the report: no index, no type assertion.
+// KeepResults keeps by_region's in the report, which by default drops the
+// results that other tasks take (write_report takes it) once they ran.
 func Example_results() {
 	out, err := os.MkdirTemp("", "job1-example-")
 	if err != nil {
@@ -96,7 +98,7 @@ func Example_results() {
 	os.Setenv(job1.OutDirEnv, out)
 	defer os.Unsetenv(job1.OutDirEnv)
 
-	rep, err := job1gen.Job().Run(context.Background(), runtime.Options{})
+	rep, err := job1gen.Job().Run(context.Background(), runtime.Options{KeepResults: true})
 	if err != nil {
 		panic(err)
 	}

@@ -381,12 +381,12 @@ type helperHandler struct{ runtime.GenericJobHandler }
 // loggingJob is the job of TestMainRoutesDefaultLogger: its task logs
 // through runtime.Logger, slog's default logger and the log package.
 func loggingJob() *runtime.Job {
-	return &runtime.Job{Name: "logs", Tasks: []runtime.Task{{Name: "jobs.logs.chatty", Run: runtime.Action0(func(ctx context.Context) error {
+	return &runtime.Job{Name: "logs", Tasks: []runtime.Task{{Name: "jobs.logs.chatty", Run: func(ctx context.Context, _ []any) (any, error) {
 		runtime.Logger(ctx).Info("through runtime.Logger")
 		slog.Warn("through slog.Warn", "n", 1)
 		log.Print("through log.Print")
-		return nil
-	})}}, Levels: [][]int{{0}}}
+		return nil, nil
+	}}}, Levels: [][]int{{0}}}
 }
 
 // TestMainRoutesDefaultLogger runs a job binary with --log-format json

@@ -18,5 +18,8 @@
 //
 // A fake of another signature does not compile, nor one of a task the job
 // does not have (it has no ref); a task whose Run signature changed breaks
-// its fake's build. [Try] runs a job that is meant to fail.
+// its fake's build. [Try] runs a job that is meant to fail. Both keep the
+// result of every task in the report ([runtime.Options.KeepResults]),
+// where a run outside a test drops those that other tasks take once they
+// ran.
 package jobtest

@@ -76,8 +76,13 @@ func Run(t testing.TB, job *runtime.Job, opts runtime.Options) *runtime.Report {
 // Try runs job with opts like [Run] but leaves the outcome to the test:
 // it returns the report and the run's error. It fails the test only if the
 // job is invalid (no report).
+//
+// Run and Try set opts.KeepResults: the report keeps the result of every
+// task that succeeded, so that a test reads any of them with
+// [runtime.Result], not only those no task takes.
 func Try(t testing.TB, job *runtime.Job, opts runtime.Options) (*runtime.Report, error) {
 	t.Helper()
+	opts.KeepResults = true
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}

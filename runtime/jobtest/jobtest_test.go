@@ -14,8 +14,9 @@ import (
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobtest"
 )
 
-// A job as gen/<job> would declare it, by hand: two tasks, the second
-// doubling the first's result, with their refs.
+// A job as gen/<job> declares it, by hand: two tasks, the second doubling
+// the first's result, with their signatures' adapters, task values and
+// refs.
 type (
 	source struct{}
 	double struct{}
@@ -24,20 +25,61 @@ type (
 func (source) Run(context.Context) (int, error)          { return 1, nil }
 func (double) Run(_ context.Context, n int) (int, error) { return 2 * n, nil }
 
-var (
-	sourceTask = runtime.TaskRef[func(context.Context) (int, error), int]{Job: "j", Name: "source", Index: 0, Adapt: runtime.Func0[int]}
-	doubleTask = runtime.TaskRef[func(context.Context, int) (int, error), int]{Job: "j", Name: "double", Index: 1, Adapt: runtime.Func1[int, int]}
+type (
+	sig0Runner interface {
+		Run(context.Context) (int, error)
+	}
+	sig1Runner interface {
+		Run(context.Context, int) (int, error)
+	}
+	sig0Func func(context.Context) (int, error)
+	sig1Func func(context.Context, int) (int, error)
 )
 
-func newJob() *runtime.Job {
-	return &runtime.Job{
+func (f sig0Func) Run(ctx context.Context) (int, error)         { return f(ctx) }
+func (f sig1Func) Run(ctx context.Context, a0 int) (int, error) { return f(ctx, a0) }
+
+var (
+	sig0Adapter = runtime.Sig[sig0Runner, int]{Call: func(c *runtime.Call) error {
+		res, err := (*c.Task().(*sig0Runner)).Run(c.Context())
+		return runtime.Return(c, res, err)
+	}}
+	sig1Adapter = runtime.Sig[sig1Runner, int]{Call: func(c *runtime.Call) error {
+		res, err := (*c.Task().(*sig1Runner)).Run(c.Context(), runtime.Arg[int](c, 0))
+		return runtime.Return(c, res, err)
+	}}
+	sig0Tasks = [...]sig0Runner{&source{}}
+	sig1Tasks = [...]sig1Runner{&double{}}
+	jobTable  = runtime.Table{
 		Name: "j",
-		Tasks: []runtime.Task{
-			{Name: "source", Run: runtime.Func0(source{}.Run), Retries: 2},
-			{Name: "double", Deps: []int{0}, Args: []int{0}, Run: runtime.Func1(double{}.Run)},
+		Tasks: []runtime.TaskDef{
+			{Name: "source", Retries: 2, Sig: &sig0Adapter, Value: &sig0Tasks[0]},
+			{Name: "double", Deps: []int{0}, Args: []int{0}, Sig: &sig1Adapter, Value: &sig1Tasks[0]},
 		},
 		Levels: [][]int{{0}, {1}},
 	}
+	sourceTask = runtime.TaskRef[func(context.Context) (int, error), int]{Job: "j", Name: "source", Index: 0,
+		Adapt: func(f func(context.Context) (int, error)) runtime.TaskFunc { return sig0Adapter.Func(sig0Func(f)) }}
+	doubleTask = runtime.TaskRef[func(context.Context, int) (int, error), int]{Job: "j", Name: "double", Index: 1,
+		Adapt: func(f func(context.Context, int) (int, error)) runtime.TaskFunc { return sig1Adapter.Func(sig1Func(f)) }}
+)
+
+func newJob() *runtime.Job { return jobTable.Job() }
+
+func TestRunKeepsEveryResult(t *testing.T) {
+	job := newJob()
+	rep := jobtest.Run(t, job, runtime.Options{})
+	got, ok := runtime.Result(rep, sourceTask)
+	assert.True(t, ok, "the result of a task another takes")
+	assert.Equal(t, 1, got)
+	got, ok = runtime.Result(rep, doubleTask)
+	assert.True(t, ok)
+	assert.Equal(t, 2, got)
+
+	rep, err := job.Run(context.Background(), runtime.Options{})
+	require.NoError(t, err)
+	_, ok = runtime.Result(rep, sourceTask)
+	assert.False(t, ok, "outside jobtest, a result other tasks took is dropped by default")
 }
 
 func TestReplace(t *testing.T) {

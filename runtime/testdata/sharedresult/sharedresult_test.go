@@ -19,16 +19,17 @@ import (
 func job(use func([]int)) *runtime.Job {
 	var both sync.WaitGroup
 	both.Add(2)
-	dependent := runtime.Func1(func(_ context.Context, xs []int) (int, error) {
+	dependent := func(_ context.Context, args []any) (any, error) {
+		xs := args[0].([]int)
 		both.Done()
 		both.Wait()
 		use(xs)
 		return len(xs), nil
-	})
+	}
 	return &runtime.Job{
 		Name: "shared",
 		Tasks: []runtime.Task{
-			{Name: "load", Run: runtime.Func0(func(context.Context) ([]int, error) { return []int{3, 1, 2}, nil })},
+			{Name: "load", Run: func(context.Context, []any) (any, error) { return []int{3, 1, 2}, nil }},
 			{Name: "a", Deps: []int{0}, Args: []int{0}, Run: dependent},
 			{Name: "b", Deps: []int{0}, Args: []int{0}, Run: dependent},
 		},

@@ -11,19 +11,22 @@ import (
 
 // Job returns job "ledger": 3 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
-	return &taskrt.Job{
-		Name:        "ledger",
-		Fingerprint: "1ca08076d1bdaa6b637674e2ad996081017bdaece12cb70321e333ac313ff9c8",
-		Tasks:       taskrt.NewTasks(taskTable[:]),
-		Levels:      taskrt.CopyLevels(levelTable),
-	}
+	return jobTable.Job()
 }
 
-// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+// jobTable is the job's table: its tasks and levels.
+var jobTable = taskrt.Table{
+	Name:        "ledger",
+	Fingerprint: "1ca08076d1bdaa6b637674e2ad996081017bdaece12cb70321e333ac313ff9c8",
+	Tasks:       taskTable[:],
+	Levels:      levelTable,
+}
+
+// taskTable has one row per task, in config order: the adapter of its Run signature and its task value.
 var taskTable = [...]taskrt.TaskDef{
-	0: {Name: "jobs.ledger.fetch", Bind: taskrt.BindFunc0[[]ledger.Entry], Impl: (*ledger.Fetch)(nil)},
-	1: {Name: "jobs.ledger.total", Deps: []int{0}, Args: []int{0}, Bind: taskrt.BindFunc1[[]ledger.Entry, ledger.Sum], Impl: (*ledger.Total)(nil)},
-	2: {Name: "jobs.ledger.report", Deps: []int{1, 0}, Args: []int{1, 0}, Bind: taskrt.BindAction2[ledger.Sum, []ledger.Entry], Impl: (*ledger.Report)(nil)},
+	0: {Name: "jobs.ledger.fetch", Sig: &sig0Adapter, Value: &sig0Tasks[0]},
+	1: {Name: "jobs.ledger.total", Deps: []int{0}, Args: []int{0}, Sig: &sig1Adapter, Value: &sig1Tasks[0]},
+	2: {Name: "jobs.ledger.report", Deps: []int{1, 0}, Args: []int{1, 0}, Sig: &sig2Adapter, Value: &sig2Tasks[0]},
 }
 
 // levelTable lists the tasks of each level, by index in taskTable.
@@ -33,21 +36,102 @@ var levelTable = [][]int{
 	{2},
 }
 
-// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+// sig0Runner is the interface of the Run methods of signature sig0.
+type sig0Runner interface {
+	Run(context.Context) ([]ledger.Entry, error)
+}
+
+// sig0Call calls the Run method of a task of signature sig0 with its arguments, and records its result.
+func sig0Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig0Runner)).Run(taskCall.Context())
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig0Adapter = taskrt.Sig[sig0Runner, []ledger.Entry]{Call: sig0Call}
+
+// sig0Func is a function of signature sig0 as a task value, for its TaskRefs' Adapt.
+type sig0Func func(context.Context) ([]ledger.Entry, error)
+
+func (f sig0Func) Run(ctx context.Context) ([]ledger.Entry, error) {
+	return f(ctx)
+}
+
+func sig0Adapt(fn func(context.Context) ([]ledger.Entry, error)) taskrt.TaskFunc {
+	return sig0Adapter.Func(sig0Func(fn))
+}
+
+// sig1Runner is the interface of the Run methods of signature sig1.
+type sig1Runner interface {
+	Run(context.Context, []ledger.Entry) (ledger.Sum, error)
+}
+
+// sig1Call calls the Run method of a task of signature sig1 with its arguments, and records its result.
+func sig1Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig1Runner)).Run(taskCall.Context(), taskrt.Arg[[]ledger.Entry](taskCall, 0))
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig1Adapter = taskrt.Sig[sig1Runner, ledger.Sum]{Call: sig1Call}
+
+// sig1Func is a function of signature sig1 as a task value, for its TaskRefs' Adapt.
+type sig1Func func(context.Context, []ledger.Entry) (ledger.Sum, error)
+
+func (f sig1Func) Run(ctx context.Context, a0 []ledger.Entry) (ledger.Sum, error) {
+	return f(ctx, a0)
+}
+
+func sig1Adapt(fn func(context.Context, []ledger.Entry) (ledger.Sum, error)) taskrt.TaskFunc {
+	return sig1Adapter.Func(sig1Func(fn))
+}
+
+// sig2Runner is the interface of the Run methods of signature sig2.
+type sig2Runner interface {
+	Run(context.Context, ledger.Sum, []ledger.Entry) error
+}
+
+// sig2Call calls the Run method of a task of signature sig2 with its arguments, and records its result.
+func sig2Call(taskCall *taskrt.Call) error {
+	return (*taskCall.Task().(*sig2Runner)).Run(taskCall.Context(), taskrt.Arg[ledger.Sum](taskCall, 0), taskrt.Arg[[]ledger.Entry](taskCall, 1))
+}
+
+var sig2Adapter = taskrt.Sig[sig2Runner, taskrt.NoResult]{Call: sig2Call}
+
+// sig2Func is a function of signature sig2 as a task value, for its TaskRefs' Adapt.
+type sig2Func func(context.Context, ledger.Sum, []ledger.Entry) error
+
+func (f sig2Func) Run(ctx context.Context, a0 ledger.Sum, a1 []ledger.Entry) error {
+	return f(ctx, a0, a1)
+}
+
+func sig2Adapt(fn func(context.Context, ledger.Sum, []ledger.Entry) error) taskrt.TaskFunc {
+	return sig2Adapter.Func(sig2Func(fn))
+}
+
+// The task values, one array per Run signature. An element compiles only if its task type's Run method has
+// the signature of its array: the compiler's error then names the task, as in
+// cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);
+// run go generate ./... after changing a Run signature.
 var (
-	FetchTask  = taskrt.TaskRef[func(context.Context) ([]ledger.Entry, error), []ledger.Entry]{Job: "ledger", Name: "jobs.ledger.fetch", Index: 0, Adapt: taskrt.Func0[[]ledger.Entry]}
-	TotalTask  = taskrt.TaskRef[func(context.Context, []ledger.Entry) (ledger.Sum, error), ledger.Sum]{Job: "ledger", Name: "jobs.ledger.total", Index: 1, Adapt: taskrt.Func1[[]ledger.Entry, ledger.Sum]}
-	ReportTask = taskrt.TaskRef[func(context.Context, ledger.Sum, []ledger.Entry) error, taskrt.NoResult]{Job: "ledger", Name: "jobs.ledger.report", Index: 2, Adapt: taskrt.Action2[ledger.Sum, []ledger.Entry]}
+	sig0Tasks = [...]sig0Runner{
+		&jobs_ledger_fetch__Run_changed__run_go_generate{},
+	}
+	sig1Tasks = [...]sig1Runner{
+		&jobs_ledger_total__Run_changed__run_go_generate{},
+	}
+	sig2Tasks = [...]sig2Runner{
+		&jobs_ledger_report__Run_changed__run_go_generate{},
+	}
 )
 
-// Each task's Run method has the signature its row binds, or this does not compile.
-// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
-// run go generate ./... after changing a Run signature.
 type (
-	jobs_ledger_fetch__Run_changed__run_go_generate  = *ledger.Fetch
-	_                                                = taskrt.CheckFunc0[jobs_ledger_fetch__Run_changed__run_go_generate, []ledger.Entry]
-	jobs_ledger_total__Run_changed__run_go_generate  = *ledger.Total
-	_                                                = taskrt.CheckFunc1[jobs_ledger_total__Run_changed__run_go_generate, []ledger.Entry, ledger.Sum]
-	jobs_ledger_report__Run_changed__run_go_generate = *ledger.Report
-	_                                                = taskrt.CheckAction2[jobs_ledger_report__Run_changed__run_go_generate, ledger.Sum, []ledger.Entry]
+	jobs_ledger_fetch__Run_changed__run_go_generate  = ledger.Fetch
+	jobs_ledger_total__Run_changed__run_go_generate  = ledger.Total
+	jobs_ledger_report__Run_changed__run_go_generate = ledger.Report
+)
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	FetchTask  = taskrt.TaskRef[func(context.Context) ([]ledger.Entry, error), []ledger.Entry]{Job: "ledger", Name: "jobs.ledger.fetch", Index: 0, Adapt: sig0Adapt}
+	TotalTask  = taskrt.TaskRef[func(context.Context, []ledger.Entry) (ledger.Sum, error), ledger.Sum]{Job: "ledger", Name: "jobs.ledger.total", Index: 1, Adapt: sig1Adapt}
+	ReportTask = taskrt.TaskRef[func(context.Context, ledger.Sum, []ledger.Entry) error, taskrt.NoResult]{Job: "ledger", Name: "jobs.ledger.report", Index: 2, Adapt: sig2Adapt}
 )

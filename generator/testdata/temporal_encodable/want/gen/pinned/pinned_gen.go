@@ -11,17 +11,20 @@ import (
 
 // Job returns job "pinned": 1 tasks in 1 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
-	return &taskrt.Job{
-		Name:        "pinned",
-		Fingerprint: "9daee2ffd985e5b05e1bd24fcf63f8ee48126fdfeb4a4121db11a0efcb50a425",
-		Tasks:       taskrt.NewTasks(taskTable[:]),
-		Levels:      taskrt.CopyLevels(levelTable),
-	}
+	return jobTable.Job()
 }
 
-// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+// jobTable is the job's table: its tasks and levels.
+var jobTable = taskrt.Table{
+	Name:        "pinned",
+	Fingerprint: "9daee2ffd985e5b05e1bd24fcf63f8ee48126fdfeb4a4121db11a0efcb50a425",
+	Tasks:       taskTable[:],
+	Levels:      levelTable,
+}
+
+// taskTable has one row per task, in config order: the adapter of its Run signature and its task value.
 var taskTable = [...]taskrt.TaskDef{
-	0: {Name: "jobs.pinned.count", Bind: taskrt.BindFunc0[int], Impl: (*pinned.Count)(nil)},
+	0: {Name: "jobs.pinned.count", Sig: &sig0Adapter, Value: &sig0Tasks[0]},
 }
 
 // levelTable lists the tasks of each level, by index in taskTable.
@@ -29,15 +32,45 @@ var levelTable = [][]int{
 	{0},
 }
 
-// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+// sig0Runner is the interface of the Run methods of signature sig0.
+type sig0Runner interface {
+	Run(context.Context) (int, error)
+}
+
+// sig0Call calls the Run method of a task of signature sig0 with its arguments, and records its result.
+func sig0Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig0Runner)).Run(taskCall.Context())
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig0Adapter = taskrt.Sig[sig0Runner, int]{Call: sig0Call}
+
+// sig0Func is a function of signature sig0 as a task value, for its TaskRefs' Adapt.
+type sig0Func func(context.Context) (int, error)
+
+func (f sig0Func) Run(ctx context.Context) (int, error) {
+	return f(ctx)
+}
+
+func sig0Adapt(fn func(context.Context) (int, error)) taskrt.TaskFunc {
+	return sig0Adapter.Func(sig0Func(fn))
+}
+
+// The task values, one array per Run signature. An element compiles only if its task type's Run method has
+// the signature of its array: the compiler's error then names the task, as in
+// cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);
+// run go generate ./... after changing a Run signature.
 var (
-	CountTask = taskrt.TaskRef[func(context.Context) (int, error), int]{Job: "pinned", Name: "jobs.pinned.count", Index: 0, Adapt: taskrt.Func0[int]}
+	sig0Tasks = [...]sig0Runner{
+		&jobs_pinned_count__Run_changed__run_go_generate{},
+	}
 )
 
-// Each task's Run method has the signature its row binds, or this does not compile.
-// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
-// run go generate ./... after changing a Run signature.
 type (
-	jobs_pinned_count__Run_changed__run_go_generate = *pinned.Count
-	_                                               = taskrt.CheckFunc0[jobs_pinned_count__Run_changed__run_go_generate, int]
+	jobs_pinned_count__Run_changed__run_go_generate = pinned.Count
+)
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	CountTask = taskrt.TaskRef[func(context.Context) (int, error), int]{Job: "pinned", Name: "jobs.pinned.count", Index: 0, Adapt: sig0Adapt}
 )

@@ -11,18 +11,21 @@ import (
 
 // Job returns job "plain": 2 tasks in 2 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
-	return &taskrt.Job{
-		Name:        "plain",
-		Fingerprint: "3ebfc8b1d7442bf51350072021068512488169be2c7b1278dacc7d7a82e3dd1a",
-		Tasks:       taskrt.NewTasks(taskTable[:]),
-		Levels:      taskrt.CopyLevels(levelTable),
-	}
+	return jobTable.Job()
 }
 
-// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+// jobTable is the job's table: its tasks and levels.
+var jobTable = taskrt.Table{
+	Name:        "plain",
+	Fingerprint: "3ebfc8b1d7442bf51350072021068512488169be2c7b1278dacc7d7a82e3dd1a",
+	Tasks:       taskTable[:],
+	Levels:      levelTable,
+}
+
+// taskTable has one row per task, in config order: the adapter of its Run signature and its task value.
 var taskTable = [...]taskrt.TaskDef{
-	0: {Name: "jobs.plain.produce", Bind: taskrt.BindFunc0[plain.Answer], Impl: (*plain.Produce)(nil)},
-	1: {Name: "jobs.plain.call", Deps: []int{0}, Args: []int{0}, Bind: taskrt.BindAction1[plain.Answer], Impl: (*plain.Call)(nil)},
+	0: {Name: "jobs.plain.produce", Sig: &sig0Adapter, Value: &sig0Tasks[0]},
+	1: {Name: "jobs.plain.call", Deps: []int{0}, Args: []int{0}, Sig: &sig1Adapter, Value: &sig1Tasks[0]},
 }
 
 // levelTable lists the tasks of each level, by index in taskTable.
@@ -31,18 +34,73 @@ var levelTable = [][]int{
 	{1},
 }
 
-// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+// sig0Runner is the interface of the Run methods of signature sig0.
+type sig0Runner interface {
+	Run(context.Context) (plain.Answer, error)
+}
+
+// sig0Call calls the Run method of a task of signature sig0 with its arguments, and records its result.
+func sig0Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig0Runner)).Run(taskCall.Context())
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig0Adapter = taskrt.Sig[sig0Runner, plain.Answer]{Call: sig0Call}
+
+// sig0Func is a function of signature sig0 as a task value, for its TaskRefs' Adapt.
+type sig0Func func(context.Context) (plain.Answer, error)
+
+func (f sig0Func) Run(ctx context.Context) (plain.Answer, error) {
+	return f(ctx)
+}
+
+func sig0Adapt(fn func(context.Context) (plain.Answer, error)) taskrt.TaskFunc {
+	return sig0Adapter.Func(sig0Func(fn))
+}
+
+// sig1Runner is the interface of the Run methods of signature sig1.
+type sig1Runner interface {
+	Run(context.Context, plain.Answer) error
+}
+
+// sig1Call calls the Run method of a task of signature sig1 with its arguments, and records its result.
+func sig1Call(taskCall *taskrt.Call) error {
+	return (*taskCall.Task().(*sig1Runner)).Run(taskCall.Context(), taskrt.Arg[plain.Answer](taskCall, 0))
+}
+
+var sig1Adapter = taskrt.Sig[sig1Runner, taskrt.NoResult]{Call: sig1Call}
+
+// sig1Func is a function of signature sig1 as a task value, for its TaskRefs' Adapt.
+type sig1Func func(context.Context, plain.Answer) error
+
+func (f sig1Func) Run(ctx context.Context, a0 plain.Answer) error {
+	return f(ctx, a0)
+}
+
+func sig1Adapt(fn func(context.Context, plain.Answer) error) taskrt.TaskFunc {
+	return sig1Adapter.Func(sig1Func(fn))
+}
+
+// The task values, one array per Run signature. An element compiles only if its task type's Run method has
+// the signature of its array: the compiler's error then names the task, as in
+// cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);
+// run go generate ./... after changing a Run signature.
 var (
-	ProduceTask = taskrt.TaskRef[func(context.Context) (plain.Answer, error), plain.Answer]{Job: "plain", Name: "jobs.plain.produce", Index: 0, Adapt: taskrt.Func0[plain.Answer]}
-	CallTask    = taskrt.TaskRef[func(context.Context, plain.Answer) error, taskrt.NoResult]{Job: "plain", Name: "jobs.plain.call", Index: 1, Adapt: taskrt.Action1[plain.Answer]}
+	sig0Tasks = [...]sig0Runner{
+		&jobs_plain_produce__Run_changed__run_go_generate{},
+	}
+	sig1Tasks = [...]sig1Runner{
+		&jobs_plain_call__Run_changed__run_go_generate{},
+	}
 )
 
-// Each task's Run method has the signature its row binds, or this does not compile.
-// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
-// run go generate ./... after changing a Run signature.
 type (
-	jobs_plain_produce__Run_changed__run_go_generate = *plain.Produce
-	_                                                = taskrt.CheckFunc0[jobs_plain_produce__Run_changed__run_go_generate, plain.Answer]
-	jobs_plain_call__Run_changed__run_go_generate    = *plain.Call
-	_                                                = taskrt.CheckAction1[jobs_plain_call__Run_changed__run_go_generate, plain.Answer]
+	jobs_plain_produce__Run_changed__run_go_generate = plain.Produce
+	jobs_plain_call__Run_changed__run_go_generate    = plain.Call
+)
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	ProduceTask = taskrt.TaskRef[func(context.Context) (plain.Answer, error), plain.Answer]{Job: "plain", Name: "jobs.plain.produce", Index: 0, Adapt: sig0Adapt}
+	CallTask    = taskrt.TaskRef[func(context.Context, plain.Answer) error, taskrt.NoResult]{Job: "plain", Name: "jobs.plain.call", Index: 1, Adapt: sig1Adapt}
 )

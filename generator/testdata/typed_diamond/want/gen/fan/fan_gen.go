@@ -11,22 +11,25 @@ import (
 
 // Job returns job "fan": 5 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
-	return &taskrt.Job{
-		Name:        "fan",
-		Fingerprint: "6d0e46975a8b85438083f9a8219eb8412e9d0b94d30c203ccc57f56027536e4e",
-		KeepGoing:   true,
-		Tasks:       taskrt.NewTasks(taskTable[:]),
-		Levels:      taskrt.CopyLevels(levelTable),
-	}
+	return jobTable.Job()
 }
 
-// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+// jobTable is the job's table: its tasks and levels.
+var jobTable = taskrt.Table{
+	Name:        "fan",
+	Fingerprint: "6d0e46975a8b85438083f9a8219eb8412e9d0b94d30c203ccc57f56027536e4e",
+	KeepGoing:   true,
+	Tasks:       taskTable[:],
+	Levels:      levelTable,
+}
+
+// taskTable has one row per task, in config order: the adapter of its Run signature and its task value.
 var taskTable = [...]taskrt.TaskDef{
-	0: {Name: "jobs.fan.part_b", Bind: taskrt.BindFunc0[fan.Part], Impl: (*fan.PartB)(nil)},
-	1: {Name: "jobs.fan.part_a", Bind: taskrt.BindFunc0[fan.Part], Impl: (*fan.PartA)(nil)},
-	2: {Name: "jobs.fan.maybe_err", Bind: taskrt.BindFunc0[error], Impl: (*fan.MaybeErr)(nil)},
-	3: {Name: "jobs.fan.merge", Deps: []int{1, 2, 0}, Args: []int{2, 1, 0}, Bind: taskrt.BindFuncV1[error, fan.Part, string], Impl: (*fan.Merge)(nil)},
-	4: {Name: "jobs.fan.announce", Deps: []int{3, 1}, Args: []int{3}, Bind: taskrt.BindAction1[string], Impl: (*fan.Announce)(nil)},
+	0: {Name: "jobs.fan.part_b", Sig: &sig0Adapter, Value: &sig0Tasks[0]},
+	1: {Name: "jobs.fan.part_a", Sig: &sig0Adapter, Value: &sig0Tasks[1]},
+	2: {Name: "jobs.fan.maybe_err", Sig: &sig1Adapter, Value: &sig1Tasks[0]},
+	3: {Name: "jobs.fan.merge", Deps: []int{1, 2, 0}, Args: []int{2, 1, 0}, Sig: &sig2Adapter, Value: &sig2Tasks[0]},
+	4: {Name: "jobs.fan.announce", Deps: []int{3, 1}, Args: []int{3}, Sig: &sig3Adapter, Value: &sig3Tasks[0]},
 }
 
 // levelTable lists the tasks of each level, by index in taskTable.
@@ -36,27 +39,134 @@ var levelTable = [][]int{
 	{4},
 }
 
-// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+// sig0Runner is the interface of the Run methods of signature sig0.
+type sig0Runner interface {
+	Run(context.Context) (fan.Part, error)
+}
+
+// sig0Call calls the Run method of a task of signature sig0 with its arguments, and records its result.
+func sig0Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig0Runner)).Run(taskCall.Context())
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig0Adapter = taskrt.Sig[sig0Runner, fan.Part]{Call: sig0Call}
+
+// sig0Func is a function of signature sig0 as a task value, for its TaskRefs' Adapt.
+type sig0Func func(context.Context) (fan.Part, error)
+
+func (f sig0Func) Run(ctx context.Context) (fan.Part, error) {
+	return f(ctx)
+}
+
+func sig0Adapt(fn func(context.Context) (fan.Part, error)) taskrt.TaskFunc {
+	return sig0Adapter.Func(sig0Func(fn))
+}
+
+// sig1Runner is the interface of the Run methods of signature sig1.
+type sig1Runner interface {
+	Run(context.Context) (error, error)
+}
+
+// sig1Call calls the Run method of a task of signature sig1 with its arguments, and records its result.
+func sig1Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig1Runner)).Run(taskCall.Context())
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig1Adapter = taskrt.Sig[sig1Runner, error]{Call: sig1Call}
+
+// sig1Func is a function of signature sig1 as a task value, for its TaskRefs' Adapt.
+type sig1Func func(context.Context) (error, error)
+
+func (f sig1Func) Run(ctx context.Context) (error, error) {
+	return f(ctx)
+}
+
+func sig1Adapt(fn func(context.Context) (error, error)) taskrt.TaskFunc {
+	return sig1Adapter.Func(sig1Func(fn))
+}
+
+// sig2Runner is the interface of the Run methods of signature sig2.
+type sig2Runner interface {
+	Run(context.Context, error, ...fan.Part) (string, error)
+}
+
+// sig2Call calls the Run method of a task of signature sig2 with its arguments, and records its result.
+func sig2Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig2Runner)).Run(taskCall.Context(), taskrt.Arg[error](taskCall, 0), taskrt.Args[fan.Part](taskCall, 1)...)
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig2Adapter = taskrt.Sig[sig2Runner, string]{Call: sig2Call}
+
+// sig2Func is a function of signature sig2 as a task value, for its TaskRefs' Adapt.
+type sig2Func func(context.Context, error, ...fan.Part) (string, error)
+
+func (f sig2Func) Run(ctx context.Context, a0 error, a1 ...fan.Part) (string, error) {
+	return f(ctx, a0, a1...)
+}
+
+func sig2Adapt(fn func(context.Context, error, ...fan.Part) (string, error)) taskrt.TaskFunc {
+	return sig2Adapter.Func(sig2Func(fn))
+}
+
+// sig3Runner is the interface of the Run methods of signature sig3.
+type sig3Runner interface {
+	Run(context.Context, string) error
+}
+
+// sig3Call calls the Run method of a task of signature sig3 with its arguments, and records its result.
+func sig3Call(taskCall *taskrt.Call) error {
+	return (*taskCall.Task().(*sig3Runner)).Run(taskCall.Context(), taskrt.Arg[string](taskCall, 0))
+}
+
+var sig3Adapter = taskrt.Sig[sig3Runner, taskrt.NoResult]{Call: sig3Call}
+
+// sig3Func is a function of signature sig3 as a task value, for its TaskRefs' Adapt.
+type sig3Func func(context.Context, string) error
+
+func (f sig3Func) Run(ctx context.Context, a0 string) error {
+	return f(ctx, a0)
+}
+
+func sig3Adapt(fn func(context.Context, string) error) taskrt.TaskFunc {
+	return sig3Adapter.Func(sig3Func(fn))
+}
+
+// The task values, one array per Run signature. An element compiles only if its task type's Run method has
+// the signature of its array: the compiler's error then names the task, as in
+// cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);
+// run go generate ./... after changing a Run signature.
 var (
-	PartBTask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_b", Index: 0, Adapt: taskrt.Func0[fan.Part]}
-	PartATask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_a", Index: 1, Adapt: taskrt.Func0[fan.Part]}
-	MaybeErrTask = taskrt.TaskRef[func(context.Context) (error, error), error]{Job: "fan", Name: "jobs.fan.maybe_err", Index: 2, Adapt: taskrt.Func0[error]}
-	MergeTask    = taskrt.TaskRef[func(context.Context, error, ...fan.Part) (string, error), string]{Job: "fan", Name: "jobs.fan.merge", Index: 3, Adapt: taskrt.FuncV1[error, fan.Part, string]}
-	AnnounceTask = taskrt.TaskRef[func(context.Context, string) error, taskrt.NoResult]{Job: "fan", Name: "jobs.fan.announce", Index: 4, Adapt: taskrt.Action1[string]}
+	sig0Tasks = [...]sig0Runner{
+		&jobs_fan_part_b__Run_changed__run_go_generate{},
+		&jobs_fan_part_a__Run_changed__run_go_generate{},
+	}
+	sig1Tasks = [...]sig1Runner{
+		&jobs_fan_maybe_err__Run_changed__run_go_generate{},
+	}
+	sig2Tasks = [...]sig2Runner{
+		&jobs_fan_merge__Run_changed__run_go_generate{},
+	}
+	sig3Tasks = [...]sig3Runner{
+		&jobs_fan_announce__Run_changed__run_go_generate{},
+	}
 )
 
-// Each task's Run method has the signature its row binds, or this does not compile.
-// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
-// run go generate ./... after changing a Run signature.
 type (
-	jobs_fan_part_b__Run_changed__run_go_generate    = *fan.PartB
-	_                                                = taskrt.CheckFunc0[jobs_fan_part_b__Run_changed__run_go_generate, fan.Part]
-	jobs_fan_part_a__Run_changed__run_go_generate    = *fan.PartA
-	_                                                = taskrt.CheckFunc0[jobs_fan_part_a__Run_changed__run_go_generate, fan.Part]
-	jobs_fan_maybe_err__Run_changed__run_go_generate = *fan.MaybeErr
-	_                                                = taskrt.CheckFunc0[jobs_fan_maybe_err__Run_changed__run_go_generate, error]
-	jobs_fan_merge__Run_changed__run_go_generate     = *fan.Merge
-	_                                                = taskrt.CheckFuncV1[jobs_fan_merge__Run_changed__run_go_generate, error, fan.Part, string]
-	jobs_fan_announce__Run_changed__run_go_generate  = *fan.Announce
-	_                                                = taskrt.CheckAction1[jobs_fan_announce__Run_changed__run_go_generate, string]
+	jobs_fan_part_b__Run_changed__run_go_generate    = fan.PartB
+	jobs_fan_part_a__Run_changed__run_go_generate    = fan.PartA
+	jobs_fan_maybe_err__Run_changed__run_go_generate = fan.MaybeErr
+	jobs_fan_merge__Run_changed__run_go_generate     = fan.Merge
+	jobs_fan_announce__Run_changed__run_go_generate  = fan.Announce
+)
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	PartBTask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_b", Index: 0, Adapt: sig0Adapt}
+	PartATask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_a", Index: 1, Adapt: sig0Adapt}
+	MaybeErrTask = taskrt.TaskRef[func(context.Context) (error, error), error]{Job: "fan", Name: "jobs.fan.maybe_err", Index: 2, Adapt: sig1Adapt}
+	MergeTask    = taskrt.TaskRef[func(context.Context, error, ...fan.Part) (string, error), string]{Job: "fan", Name: "jobs.fan.merge", Index: 3, Adapt: sig2Adapt}
+	AnnounceTask = taskrt.TaskRef[func(context.Context, string) error, taskrt.NoResult]{Job: "fan", Name: "jobs.fan.announce", Index: 4, Adapt: sig3Adapt}
 )

@@ -12,21 +12,26 @@ import (
 
 // Job returns job "pipe": 4 tasks in 3 levels. Every call returns a new Job, so callers may change it.
 func Job() *taskrt.Job {
-	return &taskrt.Job{
-		Name:        "pipe",
-		Handler:     new(pipe.PipeHandler),
-		Fingerprint: "6c86e6806b2779ae14d6d38d39c8e6dddf8d582e8a5f0eecc018efa7f8513aa6",
-		Tasks:       taskrt.NewTasks(taskTable[:]),
-		Levels:      taskrt.CopyLevels(levelTable),
-	}
+	return jobTable.Job()
 }
 
-// taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
+// jobTable is the job's table: its tasks and levels.
+var jobTable = taskrt.Table{
+	Name:        "pipe",
+	Fingerprint: "6c86e6806b2779ae14d6d38d39c8e6dddf8d582e8a5f0eecc018efa7f8513aa6",
+	Handler: func() taskrt.Handler {
+		return new(pipe.PipeHandler)
+	},
+	Tasks:  taskTable[:],
+	Levels: levelTable,
+}
+
+// taskTable has one row per task, in config order: the adapter of its Run signature and its task value.
 var taskTable = [...]taskrt.TaskDef{
-	0: {Name: "jobs.pipe.numbers", Bind: taskrt.BindFunc0[[]int], Impl: (*pipe.Numbers)(nil)},
-	1: {Name: "jobs.pipe.evens", Deps: []int{0}, Args: []int{0}, Bind: taskrt.BindFunc1[[]int, pipe.EvenNumbers], Impl: (*pipe.Evens)(nil)},
-	2: {Name: "jobs.pipe.odds", Deps: []int{0}, Args: []int{0}, Timeout: 2 * time.Second, Retries: 1, Bind: taskrt.BindFunc1[[]int, pipe.OddNumbers], Impl: (*pipe.Odds)(nil)},
-	3: {Name: "jobs.pipe.print_sums", Deps: []int{2, 1}, Args: []int{1, 2}, Bind: taskrt.BindAction2[pipe.EvenNumbers, pipe.OddNumbers], Impl: (*pipe.PrintSums)(nil)},
+	0: {Name: "jobs.pipe.numbers", Sig: &sig0Adapter, Value: &sig0Tasks[0]},
+	1: {Name: "jobs.pipe.evens", Deps: []int{0}, Args: []int{0}, Sig: &sig1Adapter, Value: &sig1Tasks[0]},
+	2: {Name: "jobs.pipe.odds", Deps: []int{0}, Args: []int{0}, Timeout: 2 * time.Second, Retries: 1, Sig: &sig2Adapter, Value: &sig2Tasks[0]},
+	3: {Name: "jobs.pipe.print_sums", Deps: []int{2, 1}, Args: []int{1, 2}, Sig: &sig3Adapter, Value: &sig3Tasks[0]},
 }
 
 // levelTable lists the tasks of each level, by index in taskTable.
@@ -36,24 +41,131 @@ var levelTable = [][]int{
 	{3},
 }
 
-// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+// sig0Runner is the interface of the Run methods of signature sig0.
+type sig0Runner interface {
+	Run(context.Context) ([]int, error)
+}
+
+// sig0Call calls the Run method of a task of signature sig0 with its arguments, and records its result.
+func sig0Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig0Runner)).Run(taskCall.Context())
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig0Adapter = taskrt.Sig[sig0Runner, []int]{Call: sig0Call}
+
+// sig0Func is a function of signature sig0 as a task value, for its TaskRefs' Adapt.
+type sig0Func func(context.Context) ([]int, error)
+
+func (f sig0Func) Run(ctx context.Context) ([]int, error) {
+	return f(ctx)
+}
+
+func sig0Adapt(fn func(context.Context) ([]int, error)) taskrt.TaskFunc {
+	return sig0Adapter.Func(sig0Func(fn))
+}
+
+// sig1Runner is the interface of the Run methods of signature sig1.
+type sig1Runner interface {
+	Run(context.Context, []int) (pipe.EvenNumbers, error)
+}
+
+// sig1Call calls the Run method of a task of signature sig1 with its arguments, and records its result.
+func sig1Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig1Runner)).Run(taskCall.Context(), taskrt.Arg[[]int](taskCall, 0))
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig1Adapter = taskrt.Sig[sig1Runner, pipe.EvenNumbers]{Call: sig1Call}
+
+// sig1Func is a function of signature sig1 as a task value, for its TaskRefs' Adapt.
+type sig1Func func(context.Context, []int) (pipe.EvenNumbers, error)
+
+func (f sig1Func) Run(ctx context.Context, a0 []int) (pipe.EvenNumbers, error) {
+	return f(ctx, a0)
+}
+
+func sig1Adapt(fn func(context.Context, []int) (pipe.EvenNumbers, error)) taskrt.TaskFunc {
+	return sig1Adapter.Func(sig1Func(fn))
+}
+
+// sig2Runner is the interface of the Run methods of signature sig2.
+type sig2Runner interface {
+	Run(context.Context, []int) (pipe.OddNumbers, error)
+}
+
+// sig2Call calls the Run method of a task of signature sig2 with its arguments, and records its result.
+func sig2Call(taskCall *taskrt.Call) error {
+	res, err := (*taskCall.Task().(*sig2Runner)).Run(taskCall.Context(), taskrt.Arg[[]int](taskCall, 0))
+	return taskrt.Return(taskCall, res, err)
+}
+
+var sig2Adapter = taskrt.Sig[sig2Runner, pipe.OddNumbers]{Call: sig2Call}
+
+// sig2Func is a function of signature sig2 as a task value, for its TaskRefs' Adapt.
+type sig2Func func(context.Context, []int) (pipe.OddNumbers, error)
+
+func (f sig2Func) Run(ctx context.Context, a0 []int) (pipe.OddNumbers, error) {
+	return f(ctx, a0)
+}
+
+func sig2Adapt(fn func(context.Context, []int) (pipe.OddNumbers, error)) taskrt.TaskFunc {
+	return sig2Adapter.Func(sig2Func(fn))
+}
+
+// sig3Runner is the interface of the Run methods of signature sig3.
+type sig3Runner interface {
+	Run(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error
+}
+
+// sig3Call calls the Run method of a task of signature sig3 with its arguments, and records its result.
+func sig3Call(taskCall *taskrt.Call) error {
+	return (*taskCall.Task().(*sig3Runner)).Run(taskCall.Context(), taskrt.Arg[pipe.EvenNumbers](taskCall, 0), taskrt.Arg[pipe.OddNumbers](taskCall, 1))
+}
+
+var sig3Adapter = taskrt.Sig[sig3Runner, taskrt.NoResult]{Call: sig3Call}
+
+// sig3Func is a function of signature sig3 as a task value, for its TaskRefs' Adapt.
+type sig3Func func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error
+
+func (f sig3Func) Run(ctx context.Context, a0 pipe.EvenNumbers, a1 pipe.OddNumbers) error {
+	return f(ctx, a0, a1)
+}
+
+func sig3Adapt(fn func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error) taskrt.TaskFunc {
+	return sig3Adapter.Func(sig3Func(fn))
+}
+
+// The task values, one array per Run signature. An element compiles only if its task type's Run method has
+// the signature of its array: the compiler's error then names the task, as in
+// cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);
+// run go generate ./... after changing a Run signature.
 var (
-	NumbersTask   = taskrt.TaskRef[func(context.Context) ([]int, error), []int]{Job: "pipe", Name: "jobs.pipe.numbers", Index: 0, Adapt: taskrt.Func0[[]int]}
-	EvensTask     = taskrt.TaskRef[func(context.Context, []int) (pipe.EvenNumbers, error), pipe.EvenNumbers]{Job: "pipe", Name: "jobs.pipe.evens", Index: 1, Adapt: taskrt.Func1[[]int, pipe.EvenNumbers]}
-	OddsTask      = taskrt.TaskRef[func(context.Context, []int) (pipe.OddNumbers, error), pipe.OddNumbers]{Job: "pipe", Name: "jobs.pipe.odds", Index: 2, Adapt: taskrt.Func1[[]int, pipe.OddNumbers]}
-	PrintSumsTask = taskrt.TaskRef[func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error, taskrt.NoResult]{Job: "pipe", Name: "jobs.pipe.print_sums", Index: 3, Adapt: taskrt.Action2[pipe.EvenNumbers, pipe.OddNumbers]}
+	sig0Tasks = [...]sig0Runner{
+		&jobs_pipe_numbers__Run_changed__run_go_generate{},
+	}
+	sig1Tasks = [...]sig1Runner{
+		&jobs_pipe_evens__Run_changed__run_go_generate{},
+	}
+	sig2Tasks = [...]sig2Runner{
+		&jobs_pipe_odds__Run_changed__run_go_generate{},
+	}
+	sig3Tasks = [...]sig3Runner{
+		&jobs_pipe_print_sums__Run_changed__run_go_generate{},
+	}
 )
 
-// Each task's Run method has the signature its row binds, or this does not compile.
-// The compiler's error then names the task: <task>__Run_changed__run_go_generate does not satisfy ...;
-// run go generate ./... after changing a Run signature.
 type (
-	jobs_pipe_numbers__Run_changed__run_go_generate    = *pipe.Numbers
-	_                                                  = taskrt.CheckFunc0[jobs_pipe_numbers__Run_changed__run_go_generate, []int]
-	jobs_pipe_evens__Run_changed__run_go_generate      = *pipe.Evens
-	_                                                  = taskrt.CheckFunc1[jobs_pipe_evens__Run_changed__run_go_generate, []int, pipe.EvenNumbers]
-	jobs_pipe_odds__Run_changed__run_go_generate       = *pipe.Odds
-	_                                                  = taskrt.CheckFunc1[jobs_pipe_odds__Run_changed__run_go_generate, []int, pipe.OddNumbers]
-	jobs_pipe_print_sums__Run_changed__run_go_generate = *pipe.PrintSums
-	_                                                  = taskrt.CheckAction2[jobs_pipe_print_sums__Run_changed__run_go_generate, pipe.EvenNumbers, pipe.OddNumbers]
+	jobs_pipe_numbers__Run_changed__run_go_generate    = pipe.Numbers
+	jobs_pipe_evens__Run_changed__run_go_generate      = pipe.Evens
+	jobs_pipe_odds__Run_changed__run_go_generate       = pipe.Odds
+	jobs_pipe_print_sums__Run_changed__run_go_generate = pipe.PrintSums
+)
+
+// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
+var (
+	NumbersTask   = taskrt.TaskRef[func(context.Context) ([]int, error), []int]{Job: "pipe", Name: "jobs.pipe.numbers", Index: 0, Adapt: sig0Adapt}
+	EvensTask     = taskrt.TaskRef[func(context.Context, []int) (pipe.EvenNumbers, error), pipe.EvenNumbers]{Job: "pipe", Name: "jobs.pipe.evens", Index: 1, Adapt: sig1Adapt}
+	OddsTask      = taskrt.TaskRef[func(context.Context, []int) (pipe.OddNumbers, error), pipe.OddNumbers]{Job: "pipe", Name: "jobs.pipe.odds", Index: 2, Adapt: sig2Adapt}
+	PrintSumsTask = taskrt.TaskRef[func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error, taskrt.NoResult]{Job: "pipe", Name: "jobs.pipe.print_sums", Index: 3, Adapt: sig3Adapt}
 )

@@ -1,0 +1,306 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// plan is what Run derives from a job's table, once: the table checked,
+// the level of each task, where each result is kept during a run, when it
+// may be dropped, and, for eager runs, the graph of dependents. A Job
+// keeps its plan (a Job of [Table.Job] starts with its table's), and a run
+// reuses it after checking, at the cost of a comparison per index, that
+// the table still is the one the plan was derived from (see matches): a
+// caller may have changed Tasks or Levels since.
+type plan struct {
+	n     int
+	level []int32 // the level of each task
+	width int     // the most tasks in a level
+
+	// Results. loc[i] says where the result of task i is kept during a
+	// run: in slot loc[i].slot of the store of kind loc[i].kind, which
+	// holds counts[kind] results, the results of the tasks of Sig
+	// kinds[kind]; kind 0 holds those of tasks without a Sig, as any, and
+	// an action's kind is -1 (no result).
+	loc    []loc
+	kinds  []*sigCore
+	counts []int32
+	// takers[i] is how many times tasks take the result of task i as an
+	// argument. In level mode, release[releaseOff[k]:releaseOff[k+1]] are
+	// the tasks whose results no task above level k takes: they are
+	// dropped once level k has ended.
+	takers     []int32
+	lastTaker  []int32 // the highest level of a task that takes each result, -1 if none
+	releaseOff []int32
+	release    []int32
+
+	// What the plan was derived from, for matches: each task's Sig, then
+	// for each task the length and entries of Deps and of Args, then for
+	// each level its length and entries.
+	sig   []*sigCore
+	edges []int
+
+	eagerOnce sync.Once
+	eager     *eagerPlan
+}
+
+type loc struct{ kind, slot int32 }
+
+// planOf returns the plan of j: the one it keeps if j's table still
+// matches it, or a new one, which j keeps. The error says what is wrong
+// with an invalid table.
+func (j *Job) planOf() (*plan, error) {
+	if p := j.plan.Load(); p != nil && p.matches(j) {
+		return p, nil
+	}
+	p, err := newPlan(j)
+	if err != nil {
+		return nil, err
+	}
+	j.plan.Store(p)
+	return p, nil
+}
+
+// Validate checks that the task table and the levels are consistent: every
+// dependency and argument index is in range, every argument is also a
+// dependency, every task is in exactly one level, every dependency is in a
+// strictly lower level than its dependent, and every task has a Run
+// function (or the Run method of a generated table). The error joins one
+// line per problem, each naming its task.
+func (j *Job) Validate() error {
+	_, err := newPlan(j)
+	return err
+}
+
+// newPlan checks j's table and derives its plan.
+func newPlan(j *Job) (*plan, error) {
+	level, err := j.check()
+	if err != nil {
+		return nil, err
+	}
+	n := len(j.Tasks)
+	p := &plan{n: n, level: level, loc: make([]loc, n), takers: make([]int32, n), sig: make([]*sigCore, n)}
+	for _, l := range j.Levels {
+		p.width = max(p.width, len(l))
+	}
+	size := 0
+	for i := range j.Tasks {
+		size += 2 + len(j.Tasks[i].Deps) + len(j.Tasks[i].Args)
+	}
+	for _, l := range j.Levels {
+		size += 1 + len(l)
+	}
+	p.edges = make([]int, 0, size)
+	kindOf := map[*sigCore]int32{}
+	p.kinds, p.counts = []*sigCore{nil}, []int32{0}
+	last := make([]int32, n) // the highest level of a task that takes each result
+	for i := range last {
+		last[i] = -1
+	}
+	p.lastTaker = last
+	for i := range j.Tasks {
+		t := &j.Tasks[i]
+		p.sig[i] = t.sig
+		p.edges = append(p.edges, len(t.Deps))
+		p.edges = append(p.edges, t.Deps...)
+		p.edges = append(p.edges, len(t.Args))
+		p.edges = append(p.edges, t.Args...)
+		for _, a := range t.Args {
+			p.takers[a]++
+			last[a] = max(last[a], level[i])
+		}
+		switch {
+		case t.sig == nil:
+			p.loc[i] = loc{0, p.counts[0]}
+			p.counts[0]++
+		case t.sig.column == nil:
+			p.loc[i] = loc{-1, 0}
+		default:
+			k, ok := kindOf[t.sig]
+			if !ok {
+				k = int32(len(p.kinds))
+				kindOf[t.sig] = k
+				p.kinds = append(p.kinds, t.sig)
+				p.counts = append(p.counts, 0)
+			}
+			p.loc[i] = loc{k, p.counts[k]}
+			p.counts[k]++
+		}
+	}
+	for _, l := range j.Levels {
+		p.edges = append(p.edges, len(l))
+		p.edges = append(p.edges, l...)
+	}
+	p.releaseOff = make([]int32, len(j.Levels)+1)
+	for _, k := range last {
+		if k >= 0 {
+			p.releaseOff[k+1]++
+		}
+	}
+	for k := range j.Levels {
+		p.releaseOff[k+1] += p.releaseOff[k]
+	}
+	p.release = make([]int32, p.releaseOff[len(j.Levels)])
+	fill := make([]int32, len(j.Levels))
+	for a, k := range last {
+		if k >= 0 {
+			p.release[p.releaseOff[k]+fill[k]] = int32(a)
+			fill[k]++
+		}
+	}
+	return p, nil
+}
+
+// matches reports whether j's table is still the one p was derived from,
+// and valid in what p does not cover (Run, Retries and Timeout).
+func (p *plan) matches(j *Job) bool {
+	if len(j.Tasks) != p.n {
+		return false
+	}
+	e, ok := p.edges, true
+	for i := range j.Tasks {
+		t := &j.Tasks[i]
+		if t.sig != p.sig[i] || (t.Run == nil && t.sig == nil) || t.Retries < 0 || t.Timeout < 0 {
+			return false
+		}
+		if e, ok = prefix(e, t.Deps); !ok {
+			return false
+		}
+		if e, ok = prefix(e, t.Args); !ok {
+			return false
+		}
+	}
+	for _, l := range j.Levels {
+		if e, ok = prefix(e, l); !ok {
+			return false
+		}
+	}
+	return len(e) == 0
+}
+
+// prefix reports whether e starts with len(s) and the entries of s, and
+// returns what follows.
+func prefix(e, s []int) ([]int, bool) {
+	if len(e) < 1+len(s) || e[0] != len(s) {
+		return nil, false
+	}
+	for k, x := range s {
+		if e[1+k] != x {
+			return nil, false
+		}
+	}
+	return e[1+len(s):], true
+}
+
+// check validates j's table and returns the level of each task.
+func (j *Job) check() ([]int32, error) {
+	var errs []error
+	bad := func(i int, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("task %q: %s", j.Tasks[i].Name, fmt.Sprintf(format, args...)))
+	}
+	n := len(j.Tasks)
+	level := make([]int32, n)
+	for i := range level {
+		level[i] = -1
+	}
+	// isDep[d] == i+1 while checking task i means that d is a dependency
+	// of i: so checking the arguments costs one step each.
+	isDep := make([]int32, n)
+	for k, tasks := range j.Levels {
+		for _, i := range tasks {
+			switch {
+			case i < 0 || i >= n:
+				errs = append(errs, fmt.Errorf("level %d: task index %d out of range [0, %d)", k, i, n))
+			case level[i] >= 0:
+				bad(i, "in more than one level (%d and %d)", level[i], k)
+			default:
+				level[i] = int32(k)
+			}
+		}
+	}
+	for i := range j.Tasks {
+		t := &j.Tasks[i]
+		if t.Run == nil && t.sig == nil {
+			bad(i, "Run is nil")
+		}
+		if t.Retries < 0 {
+			bad(i, "negative retries %d", t.Retries)
+		}
+		if t.Timeout < 0 {
+			bad(i, "negative timeout %v", t.Timeout)
+		}
+		if level[i] < 0 {
+			bad(i, "not in any level")
+		}
+		for _, d := range t.Deps {
+			switch {
+			case d < 0 || d >= n:
+				bad(i, "dependency index %d out of range [0, %d)", d, n)
+				continue
+			case level[i] >= 0 && level[d] >= level[i]:
+				bad(i, "depends on %q in level %d, not below its own level %d", j.Tasks[d].Name, level[d], level[i])
+			}
+			isDep[d] = int32(i + 1)
+		}
+		for k, a := range t.Args {
+			if a < 0 || a >= n || isDep[a] != int32(i+1) {
+				bad(i, "argument %d (task index %d) is not a dependency", k, a)
+			}
+		}
+	}
+	return level, errors.Join(errs...)
+}
+
+// eagerPlan is the graph of dependents an eager run follows.
+type eagerPlan struct {
+	// succ[succOff[i]:succOff[i+1]] are the dependents of task i.
+	succOff []int32
+	succ    []int32
+	indeg   []int32 // the number of dependencies of each task
+	// rank[i] is the length in tasks of the longest chain of dependents
+	// from task i on (1 for a task no task depends on), and top the
+	// highest rank.
+	rank []int32
+	top  int32
+}
+
+// eagerOf returns the graph of dependents of p's job j, built on first
+// use.
+func (p *plan) eagerOf(j *Job) *eagerPlan {
+	p.eagerOnce.Do(func() {
+		tasks := j.Tasks
+		n := len(tasks)
+		e := &eagerPlan{succOff: make([]int32, n+1), indeg: make([]int32, n), rank: make([]int32, n)}
+		for i := range tasks {
+			e.indeg[i] = int32(len(tasks[i].Deps))
+			for _, d := range tasks[i].Deps {
+				e.succOff[d+1]++
+			}
+		}
+		for i := range n {
+			e.succOff[i+1] += e.succOff[i]
+		}
+		e.succ = make([]int32, e.succOff[n])
+		fill := make([]int32, n)
+		for i := range tasks {
+			for _, d := range tasks[i].Deps {
+				e.succ[e.succOff[d]+fill[d]] = int32(i)
+				fill[d]++
+			}
+		}
+		// Ranks, from the last level down: every dependent is in a higher one.
+		for k := len(j.Levels) - 1; k >= 0; k-- {
+			for _, i := range j.Levels[k] {
+				rk := int32(1)
+				for _, s := range e.succ[e.succOff[i]:e.succOff[i+1]] {
+					rk = max(rk, e.rank[s]+1)
+				}
+				e.rank[i] = rk
+				e.top = max(e.top, rk)
+			}
+		}
+		p.eager = e
+	})
+	return p.eager
+}
