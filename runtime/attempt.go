@@ -149,9 +149,9 @@ func taskFunc(t *Task) TaskFunc {
 	if t.Run != nil {
 		return t.Run
 	}
-	sig, bound := t.sig, t.bound
+	b := t.bind
 	return func(ctx context.Context, args []any) (any, error) {
-		return sig.callBoxed(ctx, bound, args)
+		return b.sig.callBoxed(ctx, b.bound, args)
 	}
 }
 

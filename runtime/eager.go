@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,10 +69,12 @@ func ParseSchedule(s string) (Schedule, error) {
 // Each worker publishes in its slot the task it runs and how many tasks
 // it ended (its log): abandon reads them to tell which tasks ended.
 type eagerRun struct {
-	r      *runner
-	g      *eagerPlan
-	indeg  []atomic.Int32
-	takers []atomic.Int32 // takes of each result left, nil if results are kept
+	r *runner
+	g *eagerPlan
+	// indeg and takers (the takes of each result left; nil if results are
+	// kept) are changed with atomic operations once the workers run.
+	indeg  []int32
+	takers []int32
 
 	mu      sync.Mutex
 	cond    sync.Cond
@@ -82,6 +85,11 @@ type eagerRun struct {
 	// best is the highest rank of a queued task, -1 if none: written
 	// under mu, read without it to decide on running a task at once.
 	best atomic.Int32
+	// help wakes waiting workers if tasks are still queued helpAfter after
+	// a worker left them there rather than wake others for them (see
+	// next); armed, under mu, says that it will.
+	help  *time.Timer
+	armed bool
 
 	active atomic.Int32  // workers that have not exited
 	exited chan struct{} // closed when the last worker exits
@@ -96,19 +104,12 @@ func eagerSlot(task int32, logged int) uint64 { return uint64(task+1)<<32 | uint
 func (r *runner) runEager() {
 	n := len(r.job.Tasks)
 	g := r.p.eagerOf(r.job)
-	e := &eagerRun{r: r, g: g, exited: make(chan struct{}), indeg: make([]atomic.Int32, n)}
+	e := &eagerRun{r: r, g: g, exited: make(chan struct{}), indeg: slices.Clone(g.indeg)}
 	e.cond.L = &e.mu
-	for i, d := range g.indeg {
-		e.indeg[i].Store(d)
-	}
 	if !r.opts.KeepResults {
-		e.takers = make([]atomic.Int32, n)
-		for i, t := range r.p.takers {
-			e.takers[i].Store(t)
-		}
+		e.takers = slices.Clone(r.p.takers)
 	}
-	e.queue.buckets = make([][]int32, g.top+1)
-	e.queue.heads = make([]int, g.top+1)
+	e.queue.init(g)
 	for _, tasks := range r.job.Levels {
 		for _, i := range tasks {
 			if g.indeg[i] == 0 {
@@ -132,6 +133,9 @@ func (r *runner) runEager() {
 		e.mu.Unlock()
 	})
 	defer unwatch()
+	e.help = time.AfterFunc(time.Hour, e.helpNow)
+	e.help.Stop()
+	defer e.help.Stop()
 	e.active.Store(int32(len(ws)))
 	for _, w := range ws {
 		go w.serve(e.loop)
@@ -149,7 +153,7 @@ func (r *runner) runEager() {
 		}
 	}
 	e.sweep()
-	r.keepHeld(func(a int) bool { return e.takers[a].Load() == 0 })
+	r.keepHeld(func(a int) bool { return atomic.LoadInt32(&e.takers[a]) == 0 })
 }
 
 // sweep ends, after the workers exited, every task that has not ended:
@@ -202,11 +206,7 @@ func (e *eagerRun) loop(w *worker) {
 		w.now = r.runTask(w, int(i), w.now)
 		w.log.add(i)
 		w.done = i
-		if w.now-start < int64(shortTask) {
-			w.chunk = min(2*w.chunk, maxChunk)
-		} else {
-			w.chunk = 1
-		}
+		w.observe(w.now - start)
 	}
 }
 
@@ -259,12 +259,37 @@ func (e *eagerRun) next(w *worker) (int32, bool) {
 	size := claimSize(w.chunk, e.queue.n, e.r.opts.Workers)
 	w.claimed = e.queue.pop(w.claimed[:0], size)
 	e.best.Store(e.queue.best())
-	for range min(e.queue.n, e.idle) {
-		e.cond.Signal()
+	if e.queue.n > 0 && e.idle > 0 {
+		// As in level mode (see levelRun), waking a worker for less work
+		// than helpBelow costs more than it saves: the timer does it if
+		// the tasks are still queued helpAfter later.
+		if w.ran > 0 && time.Duration(w.mean)*time.Duration(e.queue.n) < helpBelow {
+			if !e.armed {
+				e.armed = true
+				e.help.Reset(helpAfter)
+			}
+		} else {
+			for range min(e.queue.n, e.idle) {
+				e.cond.Signal()
+			}
+		}
 	}
 	e.mu.Unlock()
 	w.pos, w.end = 1, len(w.claimed)
 	return w.claimed[0], waited
+}
+
+// helpNow, the help timer's function, wakes waiting workers for the
+// tasks still queued.
+func (e *eagerRun) helpNow() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.armed = false
+	if !e.quit {
+		for range min(e.queue.n, e.idle) {
+			e.cond.Signal()
+		}
+	}
 }
 
 // claimSize is how many of left queued tasks (or positions of a level) a
@@ -289,13 +314,13 @@ func (e *eagerRun) release(w *worker, done int32) {
 		ended = ended[:len(ended)-1]
 		if e.takers != nil {
 			for _, a := range r.job.Tasks[i].Args {
-				if r.p.takers[a] == 1 || e.takers[a].Add(-1) == 0 {
+				if r.p.takers[a] == 1 || atomic.AddInt32(&e.takers[a], -1) == 0 {
 					r.drop(a)
 				}
 			}
 		}
 		for _, s := range e.g.succ[e.g.succOff[i]:e.g.succOff[i+1]] {
-			if e.indeg[s].Add(-1) != 0 {
+			if atomic.AddInt32(&e.indeg[s], -1) != 0 {
 				continue
 			}
 			if r.flags.Load() != 0 {
@@ -358,16 +383,27 @@ func (e *eagerRun) abandon() {
 
 // rankQueue is a priority queue of tasks keyed by a small integer rank:
 // one FIFO bucket per rank, and the highest non-empty bucket is served
-// first.
+// first. Each task is queued at most once, so the buckets are laid out
+// once, in the plan: slots[off[r]:off[r+1]] holds the tasks of rank r,
+// of which slots[off[r]+head[r]:off[r]+tail[r]] are queued.
 type rankQueue struct {
-	buckets [][]int32
-	heads   []int // buckets[r][heads[r]:] are queued
-	top     int32 // no bucket above top is non-empty
-	n       int
+	off        []int32
+	slots      []int32
+	head, tail []int32
+	top        int32 // no bucket above top is non-empty
+	n          int
+}
+
+func (q *rankQueue) init(g *eagerPlan) {
+	q.off = g.rankOff
+	q.slots = make([]int32, g.rankOff[len(g.rankOff)-1])
+	ht := make([]int32, 2*(g.top+1))
+	q.head, q.tail = ht[:g.top+1], ht[g.top+1:]
 }
 
 func (q *rankQueue) push(i, rank int32) {
-	q.buckets[rank] = append(q.buckets[rank], i)
+	q.slots[q.off[rank]+q.tail[rank]] = i
+	q.tail[rank]++
 	q.top = max(q.top, rank)
 	q.n++
 }
@@ -375,15 +411,12 @@ func (q *rankQueue) push(i, rank int32) {
 // pop appends to to at most size tasks of the highest non-empty bucket,
 // first in first out, and returns it; the queue must not be empty.
 func (q *rankQueue) pop(to []int32, size int) []int32 {
-	for q.heads[q.top] == len(q.buckets[q.top]) {
-		q.buckets[q.top], q.heads[q.top] = q.buckets[q.top][:0], 0
-		q.top--
-	}
-	b, h := q.buckets[q.top], q.heads[q.top]
-	m := min(size, len(b)-h)
-	to = append(to, b[h:h+m]...)
-	q.heads[q.top] += m
-	q.n -= m
+	r := q.best()
+	h := q.off[r] + q.head[r]
+	m := min(int32(size), q.tail[r]-q.head[r])
+	to = append(to, q.slots[h:h+m]...)
+	q.head[r] += m
+	q.n -= int(m)
 	return to
 }
 
@@ -392,8 +425,7 @@ func (q *rankQueue) best() int32 {
 	if q.n == 0 {
 		return -1
 	}
-	for q.heads[q.top] == len(q.buckets[q.top]) {
-		q.buckets[q.top], q.heads[q.top] = q.buckets[q.top][:0], 0
+	for q.head[q.top] == q.tail[q.top] {
 		q.top--
 	}
 	return q.top

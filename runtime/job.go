@@ -46,10 +46,25 @@ type Task struct {
 	// result types of its Run method from it.
 	Impl any
 
-	// sig and bound run the task's Run method: sig.call with bound, the
-	// task value as its signature's interface (a *I of [Sig]).
+	bind *binding // how a task of a generated table runs its Run method
+}
+
+// binding is how a task of a generated table runs its Run method:
+// sig.call with bound, the task value as its signature's interface (a *I
+// of [Sig]). The Jobs of a table share the bindings of zero-size task
+// values, which nothing can change.
+type binding struct {
 	sig   *sigCore
 	bound any
+}
+
+// sig returns the signature of t's Run method, nil for a task built by
+// hand.
+func (t *Task) sig() *sigCore {
+	if t.bind == nil {
+		return nil
+	}
+	return t.bind.sig
 }
 
 // Job is a task graph with its precomputed topological levels.
@@ -83,6 +98,11 @@ type Job struct {
 	KeepGoing bool
 
 	plan atomic.Pointer[plan] // what Run derived from the table; see plan.matches
+	// For a Job of Table.Job: its template, and the slices that hold the
+	// entries of its tasks' Deps and Args, and of its Levels, laid out as
+	// in the template's (see plan.matches).
+	tmpl             *template
+	edges, levelInts []int
 }
 
 // JobInfo describes a job to its [Handler].

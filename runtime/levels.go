@@ -16,34 +16,63 @@ import (
 // it, so that a level costs no round trip through the coordinator. A level
 // of one task costs no hand-off at all: the worker that starts it runs it,
 // without waking another or touching a lock, so a chain runs on one
-// worker. A wider level wakes as many waiting workers as it can use.
+// worker.
+//
+// A wider level takes up to min(opts.Workers, its width) workers, and the
+// worker that starts it decides when to wake the others (see help): at
+// once, unless the tasks it ran so far say that the whole level would
+// take less than helpBelow, in which case waking another worker (a few
+// microseconds on a busy machine) would cost more than it saves; then it
+// runs the level alone, and only if the level still runs helpAfter later,
+// because a task turned out long or waits for another of its level, does
+// a timer wake the others. A waiting worker that is woken joins the level
+// being run if positions of it are left, and waits again otherwise.
 type levelRun struct {
 	r *runner
-	// k and tasks are the level being run, written by the worker that
-	// starts it before the others join it (the send on their wake channel
-	// publishes them).
-	k     int
-	tasks []int
-	alone bool         // one worker runs the level (one task, or one worker)
-	next  atomic.Int64 // the first position not claimed yet
+	// k is the level the worker that starts levels started last;
+	// workers run the level in their own worker.k.
+	k    int
+	next atomic.Int64 // the first position of the level not claimed yet
 	// current is the level being run if it has more than one task, for
-	// abandon; done is the number of levels ended, whose results were
-	// released (see runner.keepHeld).
+	// abandon.
 	current atomic.Int32
-	done    atomic.Int32
+	// done is the number of levels ended, whose results were released
+	// (see runner.keepHeld), written by the worker that starts the next
+	// level and read once the last one ended.
+	done int
+
+	// workers is how many workers take part in the level being run, to
+	// size their claims (see claim): a copy of active.
+	workers atomic.Int32
 
 	mu     sync.Mutex
-	active int       // workers that have not finished the level, under mu
-	idle   []*worker // workers waiting for a level, under mu
+	open   int       // under mu: the level of several tasks being run, that workers may join, or -1
+	active int       // under mu: workers in level open that have not left it
+	limit  int       // under mu: the most workers level open takes
+	idle   []*worker // under mu: workers waiting for a level
 	over   bool      // under mu: the run is over, no level starts
+	// help wakes workers for level armed if it still runs helpAfter after
+	// it started; see helpLater.
+	help  *time.Timer
+	armed int // under mu
 
 	finished chan struct{} // closed when the last level ended
 }
 
+const (
+	// helpBelow is the estimated work of a level (its width times the
+	// mean duration of the tasks its starting worker ran) under which that
+	// worker runs it alone at first.
+	helpBelow = 20 * time.Microsecond
+	// helpAfter is how long a level started alone runs before a timer
+	// wakes the other workers.
+	helpAfter = 50 * time.Microsecond
+)
+
 // The steps of a level-mode worker (worker.state).
 const (
 	stepWait    = iota // wait for a level
-	stepWork           // run positions of the level
+	stepWork           // run positions of the level w.k
 	stepAdvance        // start the next level
 )
 
@@ -51,7 +80,7 @@ const (
 // one ended, or when the run was stopped and some tasks still ran
 // opts.Grace later (see abandon).
 func (r *runner) runLevels() {
-	lr := &levelRun{r: r, k: -1, finished: make(chan struct{})}
+	lr := &levelRun{r: r, k: -1, open: -1, armed: -1, finished: make(chan struct{})}
 	lr.current.Store(-1)
 	n := min(r.opts.Workers, r.p.width)
 	if n == 0 {
@@ -60,6 +89,10 @@ func (r *runner) runLevels() {
 	ws := r.newWorkers(n)
 	for _, w := range ws {
 		w.wake = make(chan struct{}, 1)
+	}
+	if n > 1 {
+		lr.help = time.AfterFunc(time.Hour, lr.helpNow)
+		lr.help.Stop()
 	}
 	// Every worker but the first starts waiting: the first starts the
 	// first level.
@@ -76,6 +109,9 @@ func (r *runner) runLevels() {
 		}
 		lr.idle = nil
 		lr.mu.Unlock()
+		if lr.help != nil {
+			lr.help.Stop()
+		}
 	}()
 	select {
 	case <-lr.finished:
@@ -96,7 +132,7 @@ func (r *runner) runLevels() {
 // released reports whether the result of task a was dropped: the level of
 // the last task that takes it ended.
 func (lr *levelRun) released(a int) bool {
-	return lr.r.p.lastTaker[a] < lr.done.Load()
+	return int(lr.r.p.lastTaker[a]) < lr.done
 }
 
 // loop is a level-mode worker: it runs its part of the current level,
@@ -111,9 +147,10 @@ func (lr *levelRun) loop(w *worker) {
 			if _, ok := <-w.wake; !ok {
 				return
 			}
-			w.now = r.since()
-			w.pos, w.end = 0, 0
-			w.state = stepWork
+			if lr.join(w) {
+				w.now = r.since()
+				w.state = stepWork
+			}
 		case stepWork:
 			lr.work(w)
 			switch lr.leave(w) {
@@ -133,41 +170,81 @@ func (lr *levelRun) loop(w *worker) {
 	}
 }
 
-// work runs the positions of the current level that w holds, and claims
-// more until none is left. In a level of one task, the worker that started
-// it holds its one position.
+// join makes w, woken, take part in the level being run, if it has
+// positions left and room for w; otherwise w waits again.
+func (lr *levelRun) join(w *worker) bool {
+	lr.mu.Lock()
+	defer lr.mu.Unlock()
+	if lr.open >= 0 && lr.active < lr.limit && lr.next.Load() < int64(len(lr.r.job.Levels[lr.open])) {
+		lr.active++
+		lr.workers.Store(int32(max(int(lr.workers.Load()), lr.active)))
+		w.k, w.pos, w.end = lr.open, 0, 0
+		return true
+	}
+	if !lr.over {
+		lr.idle = append(lr.idle, w)
+	} else {
+		close(w.wake)
+	}
+	return false
+}
+
+// wakeLocked wakes up to n waiting workers; lr.mu is held.
+func (lr *levelRun) wakeLocked(n int) {
+	for range min(n, len(lr.idle)) {
+		o := lr.idle[len(lr.idle)-1]
+		lr.idle = lr.idle[:len(lr.idle)-1]
+		o.wake <- struct{}{}
+	}
+}
+
+// helpNow, the help timer's function, wakes workers for the level it was
+// armed for, if it still runs and has positions left.
+func (lr *levelRun) helpNow() {
+	lr.mu.Lock()
+	defer lr.mu.Unlock()
+	if k := lr.armed; k >= 0 && k == lr.open && !lr.over && lr.next.Load() < int64(len(lr.r.job.Levels[k])) {
+		lr.wakeLocked(lr.limit - lr.active)
+	}
+}
+
+// work runs the positions of level w.k that w holds, and claims more
+// until none is left. In a level of one task, the worker that started it
+// holds its one position.
 //
 // Before it runs the task at position p, the worker writes the task's
 // Start and publishes in its slot [p, end) (the task at p runs, the ones
 // after it up to end are claimed but not started), or in a level of one
 // task, the task (singleSlot); it clears its slot when it leaves a level
 // of several tasks. The one worker of a level that only it runs holds all
-// its positions from the start. A worker announces a claim in its slot (marked
-// slotClaiming) before it makes it. So every position below lv.next and
-// outside every slot has ended, and its entry of reps was published by
-// the store that moved the slot past it: abandon relies on this, and the
-// workers need no other synchronization per task. While tasks are short,
-// a worker claims chunks of up to maxChunk positions, so that the shared
-// counter is touched once per chunk; a task that is not short brings the
-// chunk back to one position, so that long tasks spread over the workers
-// one at a time.
+// its positions from the start. A worker announces a claim in its slot
+// (marked slotClaiming) before it makes it. So every position below
+// lr.next and outside every slot has ended, and its entry of reps was
+// published by the store that moved the slot past it: abandon relies on
+// this, and the workers need no other synchronization per task. While
+// tasks are short, a worker claims chunks of up to maxChunk positions, so
+// that the shared counter is touched once per chunk; a task that is not
+// short brings the chunk back to one position, so that long tasks spread
+// over the workers one at a time.
 func (lr *levelRun) work(w *worker) {
 	r := lr.r
-	tasks := lr.tasks
+	tasks := r.job.Levels[w.k]
 	if len(tasks) == 1 {
 		if w.pos == 0 && w.end == 1 {
 			w.pos = 1
 			i := tasks[0]
 			w.reps[i].Start = r.at(w.now)
 			w.slot.Store(singleSlot(i))
+			start := w.now
 			w.now = r.runTask(w, i, w.now)
+			w.observe(w.now - start)
 		}
 		return
 	}
 	for {
 		if w.pos == w.end {
 			var ok bool
-			if w.pos, w.end, ok = lr.claim(w); !ok {
+			if w.pos, w.end, ok = lr.claim(w, len(tasks)); !ok {
 				break
 			}
 		}
@@ -178,13 +255,25 @@ func (lr *levelRun) work(w *worker) {
 		w.slot.Store(slotOf(p, w.end))
 		start := w.now
 		w.now = r.runTask(w, i, w.now)
-		if w.now-start < int64(shortTask) {
-			w.chunk = min(2*w.chunk, maxChunk)
-		} else {
-			w.chunk = 1
-		}
+		w.observe(w.now - start)
 	}
 	w.slot.Store(0)
+}
+
+// observe records that a task of the worker took d: it sizes the worker's
+// claims (see work) and estimates the work of a level (see advance).
+func (w *worker) observe(d int64) {
+	if d < int64(shortTask) {
+		w.chunk = min(2*w.chunk, maxChunk)
+	} else {
+		w.chunk = 1
+	}
+	if w.ran == 0 {
+		w.mean = d
+	} else {
+		w.mean += (d - w.mean) / 8
+	}
+	w.ran++
 }
 
 const (
@@ -195,17 +284,17 @@ const (
 	shortTask = time.Microsecond
 )
 
-// claim claims the next chunk of at most w.chunk positions of the level
-// for w, announcing it in w.slot first, and returns its bounds; ok is
-// false when no position is left.
-func (lr *levelRun) claim(w *worker) (pos, end int, ok bool) {
+// claim claims the next chunk of at most w.chunk positions of a level of
+// width positions for w, announcing it in w.slot first, and returns its
+// bounds; ok is false when no position is left.
+func (lr *levelRun) claim(w *worker, width int) (pos, end int, ok bool) {
 	for {
 		n := lr.next.Load()
-		left := int64(len(lr.tasks)) - n
+		left := int64(width) - n
 		if left <= 0 {
 			return 0, 0, false
 		}
-		m := n + int64(claimSize(w.chunk, int(left), lr.r.opts.Workers))
+		m := n + int64(claimSize(w.chunk, int(left), int(lr.workers.Load())))
 		w.slot.Store(slotOf(int(n), int(m)) | slotClaiming)
 		if lr.next.CompareAndSwap(n, m) {
 			return int(n), int(m), true
@@ -220,9 +309,10 @@ const (
 	leftExit        // the run is over
 )
 
-// leave records that w finished its part of the current level.
+// leave records that w finished its part of level w.k.
 func (lr *levelRun) leave(w *worker) int {
-	if lr.alone {
+	levels := lr.r.job.Levels
+	if len(levels[w.k]) == 1 || lr.r.opts.Workers == 1 {
 		return leftLast
 	}
 	lr.mu.Lock()
@@ -232,6 +322,7 @@ func (lr *levelRun) leave(w *worker) int {
 	}
 	lr.active--
 	if lr.active == 0 {
+		lr.open = -1
 		return leftLast
 	}
 	lr.idle = append(lr.idle, w)
@@ -249,15 +340,22 @@ func (lr *levelRun) advance(w *worker) bool {
 	p := r.p
 	levels := r.job.Levels
 	if k := lr.k; k >= 0 {
-		for _, a := range p.release[p.releaseOff[k]:p.releaseOff[k+1]] {
-			if !r.opts.KeepResults {
-				r.drop(int(a))
+		if lr.help != nil && len(levels[k]) > 1 {
+			lr.help.Stop()
+		}
+		if !r.opts.KeepResults {
+			for _, l := range p.release[p.releaseOff[k]:p.releaseOff[k+1]] {
+				if l.kind >= 0 {
+					r.cols[l.kind].clear(l.slot)
+				}
 			}
 		}
-		lr.done.Store(int32(k + 1))
+		lr.done = k + 1
 	}
 	for k := lr.k + 1; k < len(levels); k++ {
-		if r.stopped() {
+		// While nothing unusual happened, a stop from outside shows in the
+		// flags as soon as the context's AfterFunc ran.
+		if f := r.flags.Load(); f != 0 && (f&flagStopped != 0 || r.stopped()) {
 			r.flags.Or(flagStopped)
 			for ; k < len(levels); k++ {
 				for _, i := range levels[k] {
@@ -270,23 +368,21 @@ func (lr *levelRun) advance(w *worker) bool {
 		if len(tasks) == 0 {
 			continue
 		}
-		lr.k, lr.tasks = k, tasks
-		n := min(r.opts.Workers, len(tasks))
-		lr.alone = n == 1
+		lr.k, w.k = k, k
 		if len(tasks) == 1 {
 			w.pos, w.end = 0, 1
 			return true
 		}
 		w.pos, w.end = 0, 0
 		lr.next.Store(0)
-		if lr.alone {
+		if r.opts.Workers == 1 {
 			// It holds every position (see work).
 			w.end = len(tasks)
 			lr.next.Store(int64(len(tasks)))
 		}
 		lr.current.Store(int32(k))
 		w.slot.Store(0) // after current: see abandon
-		if lr.alone {
+		if r.opts.Workers == 1 {
 			return true
 		}
 		lr.mu.Lock()
@@ -294,12 +390,19 @@ func (lr *levelRun) advance(w *worker) bool {
 			lr.mu.Unlock()
 			return false
 		}
-		lr.active = n
-		for range n - 1 {
-			o := lr.idle[len(lr.idle)-1]
-			lr.idle = lr.idle[:len(lr.idle)-1]
-			o.wake <- struct{}{}
+		lr.open, lr.active, lr.limit = k, 1, min(r.opts.Workers, len(tasks))
+		if w.ran > 0 && time.Duration(w.mean)*time.Duration(len(tasks)) < helpBelow {
+			lr.workers.Store(1)
+			lr.armed = k
+			lr.mu.Unlock()
+			lr.help.Reset(helpAfter)
+			return true
 		}
+		// The others join as they wake: claims are sized for all of them
+		// from the start.
+		lr.workers.Store(int32(lr.limit))
+		lr.armed = -1
+		lr.wakeLocked(lr.limit - 1)
 		lr.mu.Unlock()
 		return true
 	}

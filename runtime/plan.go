@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -28,18 +29,20 @@ type plan struct {
 	counts []int32
 	// takers[i] is how many times tasks take the result of task i as an
 	// argument. In level mode, release[releaseOff[k]:releaseOff[k+1]] are
-	// the tasks whose results no task above level k takes: they are
+	// where the results that no task above level k takes are: they are
 	// dropped once level k has ended.
 	takers     []int32
 	lastTaker  []int32 // the highest level of a task that takes each result, -1 if none
 	releaseOff []int32
-	release    []int32
+	release    []loc // where the results released after each level are
 
 	// What the plan was derived from, for matches: each task's Sig, then
 	// for each task the length and entries of Deps and of Args, then for
-	// each level its length and entries.
+	// each level its length and entries; for the plan of a template (see
+	// matchesTemplate), the lengths of each task's Deps and Args instead.
 	sig   []*sigCore
 	edges []int
+	lens  []int32
 
 	eagerOnce sync.Once
 	eager     *eagerPlan
@@ -73,8 +76,14 @@ func (j *Job) Validate() error {
 	return err
 }
 
+// newTemplatePlan is newPlan for the template of a [Table]: its Jobs are
+// checked with matchesTemplate.
+func newTemplatePlan(j *Job) (*plan, error) { return derivePlan(j, true) }
+
 // newPlan checks j's table and derives its plan.
-func newPlan(j *Job) (*plan, error) {
+func newPlan(j *Job) (*plan, error) { return derivePlan(j, false) }
+
+func derivePlan(j *Job, template bool) (*plan, error) {
 	level, err := j.check()
 	if err != nil {
 		return nil, err
@@ -84,14 +93,18 @@ func newPlan(j *Job) (*plan, error) {
 	for _, l := range j.Levels {
 		p.width = max(p.width, len(l))
 	}
-	size := 0
-	for i := range j.Tasks {
-		size += 2 + len(j.Tasks[i].Deps) + len(j.Tasks[i].Args)
+	if template {
+		p.lens = make([]int32, 2*n)
+	} else {
+		size := 0
+		for i := range j.Tasks {
+			size += 2 + len(j.Tasks[i].Deps) + len(j.Tasks[i].Args)
+		}
+		for _, l := range j.Levels {
+			size += 1 + len(l)
+		}
+		p.edges = make([]int, 0, size)
 	}
-	for _, l := range j.Levels {
-		size += 1 + len(l)
-	}
-	p.edges = make([]int, 0, size)
 	kindOf := map[*sigCore]int32{}
 	p.kinds, p.counts = []*sigCore{nil}, []int32{0}
 	last := make([]int32, n) // the highest level of a task that takes each result
@@ -101,36 +114,43 @@ func newPlan(j *Job) (*plan, error) {
 	p.lastTaker = last
 	for i := range j.Tasks {
 		t := &j.Tasks[i]
-		p.sig[i] = t.sig
-		p.edges = append(p.edges, len(t.Deps))
-		p.edges = append(p.edges, t.Deps...)
-		p.edges = append(p.edges, len(t.Args))
-		p.edges = append(p.edges, t.Args...)
+		sig := t.sig()
+		p.sig[i] = sig
+		if template {
+			p.lens[2*i], p.lens[2*i+1] = int32(len(t.Deps)), int32(len(t.Args))
+		} else {
+			p.edges = append(p.edges, len(t.Deps))
+			p.edges = append(p.edges, t.Deps...)
+			p.edges = append(p.edges, len(t.Args))
+			p.edges = append(p.edges, t.Args...)
+		}
 		for _, a := range t.Args {
 			p.takers[a]++
 			last[a] = max(last[a], level[i])
 		}
 		switch {
-		case t.sig == nil:
+		case sig == nil:
 			p.loc[i] = loc{0, p.counts[0]}
 			p.counts[0]++
-		case t.sig.column == nil:
+		case sig.column == nil:
 			p.loc[i] = loc{-1, 0}
 		default:
-			k, ok := kindOf[t.sig]
+			k, ok := kindOf[sig]
 			if !ok {
 				k = int32(len(p.kinds))
-				kindOf[t.sig] = k
-				p.kinds = append(p.kinds, t.sig)
+				kindOf[sig] = k
+				p.kinds = append(p.kinds, sig)
 				p.counts = append(p.counts, 0)
 			}
 			p.loc[i] = loc{k, p.counts[k]}
 			p.counts[k]++
 		}
 	}
-	for _, l := range j.Levels {
-		p.edges = append(p.edges, len(l))
-		p.edges = append(p.edges, l...)
+	if !template {
+		for _, l := range j.Levels {
+			p.edges = append(p.edges, len(l))
+			p.edges = append(p.edges, l...)
+		}
 	}
 	p.releaseOff = make([]int32, len(j.Levels)+1)
 	for _, k := range last {
@@ -141,11 +161,11 @@ func newPlan(j *Job) (*plan, error) {
 	for k := range j.Levels {
 		p.releaseOff[k+1] += p.releaseOff[k]
 	}
-	p.release = make([]int32, p.releaseOff[len(j.Levels)])
+	p.release = make([]loc, p.releaseOff[len(j.Levels)])
 	fill := make([]int32, len(j.Levels))
 	for a, k := range last {
 		if k >= 0 {
-			p.release[p.releaseOff[k]+fill[k]] = int32(a)
+			p.release[p.releaseOff[k]+fill[k]] = p.loc[a]
 			fill[k]++
 		}
 	}
@@ -158,10 +178,13 @@ func (p *plan) matches(j *Job) bool {
 	if len(j.Tasks) != p.n {
 		return false
 	}
+	if tm := j.tmpl; tm != nil && tm.plan == p {
+		return p.matchesTemplate(j, tm)
+	}
 	e, ok := p.edges, true
 	for i := range j.Tasks {
 		t := &j.Tasks[i]
-		if t.sig != p.sig[i] || (t.Run == nil && t.sig == nil) || t.Retries < 0 || t.Timeout < 0 {
+		if sig := t.sig(); sig != p.sig[i] || (t.Run == nil && sig == nil) || t.Retries < 0 || t.Timeout < 0 {
 			return false
 		}
 		if e, ok = prefix(e, t.Deps); !ok {
@@ -177,6 +200,44 @@ func (p *plan) matches(j *Job) bool {
 		}
 	}
 	return len(e) == 0
+}
+
+// matchesTemplate is matches for a Job of Table.Job: its Deps, Args and
+// Levels are checked in bulk, where Job put them, against the template's.
+func (p *plan) matchesTemplate(j *Job, tm *template) bool {
+	off := 0
+	for i := range j.Tasks {
+		t := &j.Tasks[i]
+		if t.bind == nil || t.bind.sig != p.sig[i] || t.Retries < 0 || t.Timeout < 0 ||
+			!at(t.Deps, int(p.lens[2*i]), j.edges, &off) || !at(t.Args, int(p.lens[2*i+1]), j.edges, &off) {
+			return false
+		}
+	}
+	if len(j.Levels) != len(tm.levels) {
+		return false
+	}
+	off = 0
+	for k, l := range j.Levels {
+		if !at(l, len(tm.levels[k]), j.levelInts, &off) {
+			return false
+		}
+	}
+	return slices.Equal(j.edges, tm.edges) && slices.Equal(j.levelInts, tm.levelInts)
+}
+
+// at reports whether s has n entries and, unless it is empty, starts at
+// base[*off], and moves *off past it.
+func at(s []int, n int, base []int, off *int) bool {
+	if len(s) != n {
+		return false
+	}
+	if n > 0 {
+		if *off+n > len(base) || &s[0] != &base[*off] {
+			return false
+		}
+		*off += n
+	}
+	return true
 }
 
 // prefix reports whether e starts with len(s) and the entries of s, and
@@ -221,7 +282,7 @@ func (j *Job) check() ([]int32, error) {
 	}
 	for i := range j.Tasks {
 		t := &j.Tasks[i]
-		if t.Run == nil && t.sig == nil {
+		if t.Run == nil && t.bind == nil {
 			bad(i, "Run is nil")
 		}
 		if t.Retries < 0 {
@@ -263,6 +324,9 @@ type eagerPlan struct {
 	// highest rank.
 	rank []int32
 	top  int32
+	// rankOff[r]:rankOff[r+1] are the slots of the ready queue's bucket
+	// of rank r: as many as tasks of that rank (see rankQueue).
+	rankOff []int32
 }
 
 // eagerOf returns the graph of dependents of p's job j, built on first
@@ -299,6 +363,13 @@ func (p *plan) eagerOf(j *Job) *eagerPlan {
 				e.rank[i] = rk
 				e.top = max(e.top, rk)
 			}
+		}
+		e.rankOff = make([]int32, e.top+2)
+		for _, rk := range e.rank {
+			e.rankOff[rk+1]++
+		}
+		for k := range e.top + 1 {
+			e.rankOff[k+1] += e.rankOff[k]
 		}
 		p.eager = e
 	})

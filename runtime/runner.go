@@ -170,11 +170,14 @@ type worker struct {
 	attempt int32
 	tstart  int64
 
-	// Level mode: the positions [pos, end) of the level it holds, its next
-	// step, and the channel it waits on for a level.
-	pos, end int
-	state    int
-	wake     chan struct{}
+	// Level mode: the level it runs, the positions [pos, end) of it that
+	// it holds, its next step, and the channel it waits on for a level.
+	k, pos, end int
+	state       int
+	wake        chan struct{}
+	// ran counts the tasks it ran, and mean is their mean duration,
+	// weighted to the last ones (see worker.observe).
+	ran, mean int64
 	// Eager mode: pos and end index claimed, the ready tasks it took from
 	// the queue; ready holds those it made ready since; done is a task
 	// that ended and whose dependents it has not released yet (-1 if
@@ -282,13 +285,13 @@ func (w *worker) call(ctx context.Context, t *Task, i int) error {
 		}
 		return err
 	}
-	c := &w.c
-	c.ctx, c.task, c.r, c.args = ctx, t.bound, r, t.Args
+	c, b := &w.c, t.bind
+	c.ctx, c.task, c.r, c.args = ctx, b.bound, r, t.Args
 	c.out = nil
 	if l := r.p.loc[i]; l.kind >= 0 {
 		c.out, c.slot = r.cols[l.kind], l.slot
 	}
-	return t.sig.call(c)
+	return b.sig.call(c)
 }
 
 // finish records the final state of task i in reps, cancels the run on a

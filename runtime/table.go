@@ -92,7 +92,13 @@ func (s *Sig[I, R]) core() *sigCore {
 				}
 				return &i, nil
 			},
-			value: func(bound any) any { return *bound.(*I) },
+			value: func(bound any) (any, bool) {
+				p, ok := bound.(*I)
+				if !ok || p == nil {
+					return nil, false
+				}
+				return *p, true
+			},
 		}
 		if _, action := any(*new(R)).(NoResult); !action {
 			s.c.column = func(n int) store { return &column[R]{v: make([]R, n)} }
@@ -117,9 +123,9 @@ func (s *Sig[I, R]) Func(task I) TaskFunc {
 // parameters.
 type sigCore struct {
 	call   func(c *Call) error
-	column func(n int) store        // a column of n results; nil for an action
-	bind   func(v any) (any, error) // a task value -> its bound form, a *I
-	value  func(bound any) any      // a bound form -> the task value (the I, as any)
+	column func(n int) store           // a column of n results; nil for an action
+	bind   func(v any) (any, error)    // a task value -> its bound form, a *I
+	value  func(bound any) (any, bool) // a bound form -> the task value (the I, as any)
 }
 
 // callBoxed calls the Run method of bound with args, as a TaskFunc.
@@ -134,6 +140,7 @@ func (c *sigCore) callBoxed(ctx context.Context, bound any, args []any) (any, er
 // and the checked plan.
 type template struct {
 	tasks     []Task
+	binds     []binding
 	edges     []int
 	levels    [][]int
 	levelInts []int
@@ -154,29 +161,37 @@ func (t *Table) Job() *Job {
 	if t.Handler != nil {
 		j.Handler = t.Handler()
 	}
+	// Each field written once: cheaper than copying the template and
+	// pointing the slices at the new edges.
 	edges := slices.Clone(tm.edges)
-	j.Tasks = slices.Clone(tm.tasks)
+	j.Tasks = make([]Task, len(tm.tasks))
 	off := 0
 	for i := range j.Tasks {
-		tk := &j.Tasks[i]
-		if n := len(tk.Deps); n > 0 {
+		s, tk := &tm.tasks[i], &j.Tasks[i]
+		tk.Name, tk.Timeout, tk.Retries, tk.Impl, tk.bind = s.Name, s.Timeout, s.Retries, s.Impl, s.bind
+		if n := len(s.Deps); n > 0 {
 			tk.Deps = edges[off : off+n : off+n]
 			off += n
 		}
-		if n := len(tk.Args); n > 0 {
+		if n := len(s.Args); n > 0 {
 			tk.Args = edges[off : off+n : off+n]
 			off += n
 		}
 	}
-	j.Levels = copyLevels(tm.levels, len(tm.levelInts))
-	for _, i := range tm.fresh {
-		tk := &j.Tasks[i]
-		v := reflect.New(reflect.TypeOf(tk.Impl).Elem()).Interface()
-		bound, err := tk.sig.bind(v)
-		if err != nil {
-			panic(fmt.Sprintf("runtime.Table.Job: task %q: %v", tk.Name, err))
+	j.edges, j.tmpl = edges, tm
+	j.Levels, j.levelInts = copyLevels(tm.levels, len(tm.levelInts))
+	if len(tm.fresh) > 0 {
+		binds := make([]binding, len(tm.fresh))
+		for k, i := range tm.fresh {
+			tk := &j.Tasks[i]
+			v := reflect.New(reflect.TypeOf(tk.Impl).Elem()).Interface()
+			bound, err := tk.bind.sig.bind(v)
+			if err != nil {
+				panic(fmt.Sprintf("runtime.Table.Job: task %q: %v", tk.Name, err))
+			}
+			binds[k] = binding{sig: tk.bind.sig, bound: bound}
+			tk.Impl, tk.bind = v, &binds[k]
 		}
-		tk.Impl, tk.bound = v, bound
 	}
 	if tm.plan != nil {
 		j.plan.Store(tm.plan)
@@ -185,7 +200,7 @@ func (t *Table) Job() *Job {
 }
 
 func (t *Table) build() {
-	tm := &template{tasks: make([]Task, len(t.Tasks))}
+	tm := &template{tasks: make([]Task, len(t.Tasks)), binds: make([]binding, len(t.Tasks))}
 	n := 0
 	for i := range t.Tasks {
 		n += len(t.Tasks[i].Deps) + len(t.Tasks[i].Args)
@@ -206,15 +221,13 @@ func (t *Table) build() {
 			panic(fmt.Sprintf("runtime.Table.Job: task %q: Sig and Value must be set", d.Name))
 		}
 		c := d.Sig.core()
-		tk.sig, tk.bound = c, d.Value
-		func() {
-			defer func() {
-				if recover() != nil {
-					panic(fmt.Sprintf("runtime.Table.Job: task %q: Value %T does not fit its Sig", d.Name, d.Value))
-				}
-			}()
-			tk.Impl = c.value(d.Value)
-		}()
+		tm.binds[i] = binding{sig: c, bound: d.Value}
+		tk.bind = &tm.binds[i]
+		impl, ok := c.value(d.Value)
+		if !ok {
+			panic(fmt.Sprintf("runtime.Table.Job: task %q: Value %T does not fit its Sig", d.Name, d.Value))
+		}
+		tk.Impl = impl
 		typ := reflect.TypeOf(tk.Impl)
 		if typ == nil || typ.Kind() != reflect.Pointer {
 			panic(fmt.Sprintf("runtime.Table.Job: task %q: the task value must be a pointer, not %T", d.Name, tk.Impl))
@@ -226,22 +239,23 @@ func (t *Table) build() {
 	for _, l := range t.Levels {
 		tm.levelInts = append(tm.levelInts, l...)
 	}
-	tm.levels = copyLevels(t.Levels, len(tm.levelInts))
-	if p, err := newPlan(&Job{Tasks: tm.tasks, Levels: tm.levels}); err == nil {
+	tm.levels, tm.levelInts = copyLevels(t.Levels, len(tm.levelInts))
+	if p, err := newTemplatePlan(&Job{Tasks: tm.tasks, Levels: tm.levels}); err == nil {
 		tm.plan = p
 	}
 	t.tmpl = tm
 }
 
-// copyLevels returns a deep copy of levels, which hold n indices in all.
-func copyLevels(levels [][]int, n int) [][]int {
+// copyLevels returns a deep copy of levels, which hold n indices in all,
+// and the slice that holds them.
+func copyLevels(levels [][]int, n int) ([][]int, []int) {
 	ints := make([]int, 0, n)
 	out := make([][]int, len(levels))
 	for k, l := range levels {
 		ints = append(ints, l...)
 		out[k] = ints[len(ints)-len(l) : len(ints) : len(ints)]
 	}
-	return out
+	return out, ints
 }
 
 // Call is one attempt of a generated task, as its signature's adapter

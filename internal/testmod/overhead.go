@@ -55,12 +55,15 @@ func (j OverheadJob) Name() string {
 // module per job (root/<job>, module example.com/<job>, with its config and
 // task code, the way a user writes them: one task type per file), a job per
 // shape of [OverheadShapes] and size of sizes plus the large-value chain
-// "bigchain", and the driver module (root/driver), which imports the
-// generated packages of every job, runs them beside hand-written runners
-// of the same DAGs and prints the tables. It writes a file only if its
-// content changed, so that the go command finds what it built before in
-// its cache. It returns the jobs' module folders; nothing is generated yet.
-func Overhead(t testing.TB, root string, sizes []int) []string {
+// "bigchain", and the driver module (root/driver), with the driver package
+// (bench) and a main per job (cmd/<job>) that runs that job's generated
+// code beside hand-written runners of the same DAG and prints its
+// measurements, one JSON record a line: each job runs in a process of its
+// own, as a job binary does. It writes a file only if its content
+// changed, so that the go command finds what it built before in its cache.
+// It returns the jobs (in the order of the tables) and their module
+// folders; nothing is generated yet.
+func Overhead(t testing.TB, root string, sizes []int) ([]OverheadJob, []string) {
 	t.Helper()
 	var jobs []OverheadJob
 	for _, s := range OverheadShapes {
@@ -75,9 +78,9 @@ func Overhead(t testing.TB, root string, sizes []int) []string {
 		t.Fatal(err)
 	}
 	var dirs []string
-	var imports, entries strings.Builder
 	driverMod := "module example.com/overheaddriver\n\ngo 1.26.0\n\nrequire " + ThisModule + " v0.0.0\n"
 	replaces := "\nreplace " + ThisModule + " => " + repo + "\n"
+	drv := filepath.Join(root, "driver")
 	for _, j := range jobs {
 		name := j.Name()
 		dir := filepath.Join(root, name)
@@ -86,21 +89,18 @@ func Overhead(t testing.TB, root string, sizes []int) []string {
 		mod := "example.com/" + name
 		driverMod += "require " + mod + " v0.0.0\n"
 		replaces += "replace " + mod + " => ../" + name + "\n"
-		fmt.Fprintf(&imports, "\t%s %q\n", name, mod+"/gen/"+name)
-		if j.Shape != "bigchain" {
-			fmt.Fprintf(&entries, "\t{%q, %d, %s.Job},\n", j.Shape, j.N, name)
+		main := fmt.Sprintf("// Command %s measures job %s (see package bench).\npackage main\n\nimport (\n\t\"example.com/overheaddriver/bench\"\n\tjob %q\n)\n\nfunc main() { bench.Main(bench.Entry{Shape: %q, N: %d, Job: job.Job}) }\n",
+			name, name, mod+"/gen/"+name, j.Shape, j.N)
+		if j.Shape == "bigchain" {
+			main = fmt.Sprintf("// Command bigchain measures the peak heap of job bigchain (see package bench).\npackage main\n\nimport (\n\t\"example.com/overheaddriver/bench\"\n\tjob %q\n\ttasks %q\n)\n\nfunc main() { bench.BigChain(job.Job, tasks.Peak, tasks.ResetPeak) }\n",
+				mod+"/gen/"+name, mod+"/jobs/"+name)
 		}
+		writeIfChanged(t, drv, "cmd/"+name+"/main.go", main)
 	}
-	fmt.Fprintf(&imports, "\tbigchainjobs %q\n", "example.com/bigchain/jobs/bigchain")
-	drv := filepath.Join(root, "driver")
 	writeIfChanged(t, drv, "go.mod", driverMod+replaces)
 	writeIfChanged(t, drv, "go.sum", string(sum))
-	writeIfChanged(t, drv, "main.go", overheadDriver)
-	writeIfChanged(t, drv, "jobs.go", "// Code written by testmod.Overhead: the jobs the driver runs.\n\npackage main\n\nimport (\n"+imports.String()+")\n\n"+
-		"var entries = []entry{\n"+entries.String()+"}\n\n"+
-		"var (\n\tbigChainJob   = bigchain.Job\n\tbigChainPeak  = bigchainjobs.Peak\n\tbigChainReset = bigchainjobs.ResetPeak\n)\n\n"+
-		fmt.Sprintf("const bigChainMiB = %d\n", BigChainBytes>>20))
-	return dirs
+	writeIfChanged(t, drv, "bench/bench.go", overheadDriver)
+	return jobs, dirs
 }
 
 // writeOverheadJob writes the module of one job of the overhead benchmark.

@@ -1,12 +1,15 @@
-// The driver of the overhead benchmark (testmod.Overhead copies it into a
-// module of its own, beside jobs.go, which lists the generated jobs): it
-// runs each job's generated code (Job() and Job.Run, as a user does) and
-// hand-written runners of the same DAG, interleaved, and prints the
-// tables of docs/performance.md.
-package main
+// Package bench is the driver of the overhead benchmark (testmod.Overhead
+// copies it into a module of its own, where a main per job calls it, so
+// that each job runs in a process of its own, as a job binary does): it
+// runs a job's generated code (Job() and Job.Run, as a user does) and
+// hand-written runners of the same DAG, interleaved, and prints its
+// measurements as JSON lines, which BenchmarkOverhead (cmd/jobgen) puts
+// into the tables of docs/performance.md.
+package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,11 +27,11 @@ import (
 	taskrt "github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
-// entry is a generated job: its shape, its size and its Job function.
-type entry struct {
-	shape string
-	n     int
-	job   func() *taskrt.Job
+// Entry is a generated job: its shape, its size and its Job function.
+type Entry struct {
+	Shape string
+	N     int
+	Job   func() *taskrt.Job
 }
 
 // The Run methods of the tasks, as the hand-written runners call them.
@@ -268,8 +271,11 @@ func (b *base) runEager(ctx context.Context, workers int) (uint64, error) {
 }
 
 // runtimeRun is what a user does: the generated Job(), then Run.
-func runtimeRun(e entry, opts taskrt.Options) (uint64, error) {
-	job := e.job()
+func runtimeRun(e Entry, opts taskrt.Options) (uint64, error) {
+	job := reused
+	if job == nil {
+		job = e.Job()
+	}
 	rep, err := job.Run(context.Background(), opts)
 	if err != nil {
 		return 0, err
@@ -285,6 +291,13 @@ type variant struct {
 	name string
 	run  func() (uint64, error)
 }
+
+// only, if set, is the one variant measure runs (see -only).
+var only string
+
+// reused, if set, is the Job every run of the runtime runs (see -reuse):
+// to tell the cost of Job() from that of Run.
+var reused *taskrt.Job
 
 type measured struct {
 	ns, allocs, bytes float64 // per task
@@ -326,6 +339,10 @@ func measure(vs []variant, n int, want uint64, budget time.Duration) ([]measured
 	for round := 0; round < minRounds || time.Since(start) < budget; round++ {
 		for j := range vs {
 			k := (j + round) % len(vs)
+			if only != "" && !slices.Contains(strings.Split(only, ","), vs[k].name) {
+				times[k] = append(times[k], 1)
+				continue
+			}
 			t0 := time.Now()
 			if err := check(vs[k]); err != nil {
 				return nil, err
@@ -340,15 +357,52 @@ func measure(vs []variant, n int, want uint64, budget time.Duration) ([]measured
 	return out, nil
 }
 
-func main() {
-	workers := flag.String("workers", "2,8", "comma-separated worker counts")
-	budget := flag.Duration("budget", time.Second, "time to spend measuring each table row")
-	shapes := flag.String("shapes", "", "comma-separated shapes to run (default all)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurements to this file")
+// Record is one line of the driver's output.
+type Record struct {
+	Kind  string // "row", "job" or "peak"
+	Shape string `json:",omitempty"`
+	N     int    `json:",omitempty"`
+	W     int    `json:",omitempty"`
+	// A row: per task, the median time and the allocations and bytes of
+	// one run of each variant (see Variants).
+	NS, Allocs, Bytes []float64 `json:",omitempty"`
+	// A job: the first call of Job() in the process and the least of five
+	// more, ns per task.
+	FirstJob, Job float64 `json:",omitempty"`
+	// A peak: the schedule, the options, and the peak live heap in MiB.
+	Schedule, Options string  `json:",omitempty"`
+	MiB               float64 `json:",omitempty"`
+}
+
+// Variants are the names of what a row measures, in the order of its
+// slices.
+var Variants = []string{"hand-written", "levels", "hand-written eager", "eager"}
+
+// flags of every driver
+var (
+	workers    = flag.String("workers", "2,8", "comma-separated worker counts")
+	budget     = flag.Duration("budget", time.Second, "time to spend measuring each table row")
+	cpuprofile = flag.String("cpuprofile", "", "write a CPU profile of the measurements to this file")
+	reuse      = flag.Bool("reuse", false, "run one Job, made once, instead of a new Job() per run")
+)
+
+func init() {
+	flag.StringVar(&only, "only", "", "measure only this variant (levels, eager, hand-written, hand-written eager), for profiles")
+}
+
+// Main measures the job e and prints its records.
+func Main(e Entry) {
+	main1(func(w *json.Encoder) error { return run(w, e) })
+}
+
+// BigChain prints the peak live heap of runs of the large-value chain
+// job (see bigChain).
+func BigChain(job func() *taskrt.Job, peak func() uint64, reset func()) {
+	main1(func(w *json.Encoder) error { return bigChain(w, job, peak, reset) })
+}
+
+func main1(f func(*json.Encoder) error) {
 	flag.Parse()
-	if *shapes != "" {
-		entries = slices.DeleteFunc(entries, func(e entry) bool { return !slices.Contains(strings.Split(*shapes, ","), e.shape) })
-	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil {
@@ -358,105 +412,81 @@ func main() {
 			fmt.Fprintln(os.Stderr, "overhead:", err)
 			os.Exit(1)
 		}
-		defer pprof.StopCPUProfile()
 	}
-	if err := run(os.Stdout, *workers, *budget); err != nil {
-		pprof.StopCPUProfile()
+	err := f(json.NewEncoder(os.Stdout))
+	pprof.StopCPUProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "overhead:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w *os.File, workerList string, budget time.Duration) error {
+func run(enc *json.Encoder, e Entry) error {
 	var ws []int
-	for _, s := range strings.Split(workerList, ",") {
+	for _, s := range strings.Split(*workers, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
 			return fmt.Errorf("-workers: %w", err)
 		}
 		ws = append(ws, n)
 	}
-	fmt.Fprintf(w, "GOMAXPROCS %d, %s\n\n", goruntime.GOMAXPROCS(0), goruntime.Version())
-
 	// The cost of Job(): the first call in the process, then the least of
 	// five more.
-	firstJob := make([]float64, len(entries))
-	againJob := make([]float64, len(entries))
-	jobs := make([]*taskrt.Job, len(entries))
-	for k, e := range entries {
+	t0 := time.Now()
+	job := e.Job()
+	rec := Record{Kind: "job", Shape: e.Shape, N: e.N, FirstJob: float64(time.Since(t0).Nanoseconds()) / float64(e.N), Job: -1}
+	for range 5 {
 		t0 := time.Now()
-		jobs[k] = e.job()
-		firstJob[k] = float64(time.Since(t0).Nanoseconds()) / float64(e.n)
-		againJob[k] = -1
-		for range 5 {
-			t0 := time.Now()
-			e.job()
-			if d := float64(time.Since(t0).Nanoseconds()) / float64(e.n); againJob[k] < 0 || d < againJob[k] {
-				againJob[k] = d
-			}
+		e.Job()
+		if d := float64(time.Since(t0).Nanoseconds()) / float64(e.N); rec.Job < 0 || d < rec.Job {
+			rec.Job = d
 		}
 	}
-
-	fmt.Fprintln(w, "| shape | tasks | W | levels ns/task | hand-written | ratio | eager ns/task | hand-written eager | ratio |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-	type memRow struct {
-		shape string
-		n, w  int
-		m     []measured
+	if err := enc.Encode(rec); err != nil {
+		return err
 	}
-	var mem []memRow
-	for k, e := range entries {
-		b, err := newBase(jobs[k])
+	b, err := newBase(job)
+	if err != nil {
+		return err
+	}
+	if *reuse {
+		reused = job
+	}
+	job = nil
+	want, err := b.runLevels(context.Background(), 1)
+	if err != nil {
+		return err
+	}
+	for _, workers := range ws {
+		vs := []variant{
+			{Variants[0], func() (uint64, error) { return b.runLevels(context.Background(), workers) }},
+			{Variants[1], func() (uint64, error) { return runtimeRun(e, taskrt.Options{Workers: workers}) }},
+			{Variants[2], func() (uint64, error) { return b.runEager(context.Background(), workers) }},
+			{Variants[3], func() (uint64, error) {
+				return runtimeRun(e, taskrt.Options{Workers: workers, Schedule: taskrt.ScheduleEager})
+			}},
+		}
+		m, err := measure(vs, e.N, want, *budget)
 		if err != nil {
+			return fmt.Errorf("%s, %d tasks, W=%d: %w", e.Shape, e.N, workers, err)
+		}
+		rec := Record{Kind: "row", Shape: e.Shape, N: e.N, W: workers}
+		for _, x := range m {
+			rec.NS = append(rec.NS, x.ns)
+			rec.Allocs = append(rec.Allocs, x.allocs)
+			rec.Bytes = append(rec.Bytes, x.bytes)
+		}
+		if err := enc.Encode(rec); err != nil {
 			return err
 		}
-		want, err := b.runLevels(context.Background(), 1)
-		if err != nil {
-			return err
-		}
-		for _, workers := range ws {
-			vs := []variant{
-				{"hand-written", func() (uint64, error) { return b.runLevels(context.Background(), workers) }},
-				{"levels", func() (uint64, error) { return runtimeRun(e, taskrt.Options{Workers: workers}) }},
-				{"hand-written eager", func() (uint64, error) { return b.runEager(context.Background(), workers) }},
-				{"eager", func() (uint64, error) {
-					return runtimeRun(e, taskrt.Options{Workers: workers, Schedule: taskrt.ScheduleEager})
-				}},
-			}
-			m, err := measure(vs, e.n, want, budget)
-			if err != nil {
-				return fmt.Errorf("%s, %d tasks, W=%d: %w", e.shape, e.n, workers, err)
-			}
-			fmt.Fprintf(w, "| %s | %d | %d | %.1f | %.1f | **%.2f** | %.1f | %.1f | **%.2f** |\n",
-				e.shape, e.n, workers, m[1].ns, m[0].ns, m[1].ns/m[0].ns, m[3].ns, m[2].ns, m[3].ns/m[2].ns)
-			mem = append(mem, memRow{e.shape, e.n, workers, m})
-		}
 	}
-
-	fmt.Fprintln(w, "\nAllocations and bytes per task of one run (the runtime's include Job()):")
-	fmt.Fprintln(w, "\n| shape | tasks | W | levels allocs | levels B | eager allocs | eager B | hand-written allocs | hand-written B | hand-written eager allocs | hand-written eager B |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, r := range mem {
-		fmt.Fprintf(w, "| %s | %d | %d | %.2f | %.1f | %.2f | %.1f | %.2f | %.1f | %.2f | %.1f |\n", r.shape, r.n, r.w,
-			r.m[1].allocs, r.m[1].bytes, r.m[3].allocs, r.m[3].bytes, r.m[0].allocs, r.m[0].bytes, r.m[2].allocs, r.m[2].bytes)
-	}
-
-	fmt.Fprintln(w, "\nJob(), ns per task: the first call in the process, and the least of five more:")
-	fmt.Fprintln(w, "\n| shape | tasks | first Job() | Job() |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|")
-	for k, e := range entries {
-		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f |\n", e.shape, e.n, firstJob[k], againJob[k])
-	}
-
-	return bigChain(w)
+	return nil
 }
 
 // bigChain reports the peak live heap of runs of the large-value chain,
-// beyond the live heap before the run.
-func bigChain(w *os.File) error {
-	fmt.Fprintln(w, "\nPeak live heap of a chain of", len(bigChainJob().Tasks), "tasks, each returning a new []byte of", bigChainMiB, "MiB:")
-	fmt.Fprintln(w, "\n| schedule | options | peak MiB |")
-	fmt.Fprintln(w, "|---|---|---:|")
+// beyond the live heap before the run, with the default options and, if
+// the runtime has it, KeepResults.
+func bigChain(enc *json.Encoder, bigChainJob func() *taskrt.Job, bigChainPeak func() uint64, bigChainReset func()) error {
 	for _, sched := range []taskrt.Schedule{taskrt.ScheduleLevels, taskrt.ScheduleEager} {
 		for _, keep := range []bool{false, true} {
 			opts := taskrt.Options{Workers: 2, Schedule: sched}
@@ -482,7 +512,9 @@ func bigChain(w *os.File) error {
 			}
 			peak := float64(bigChainPeak()-m.HeapAlloc) / (1 << 20)
 			goruntime.KeepAlive(rep)
-			fmt.Fprintf(w, "| %s | %s | %.0f |\n", sched, label, peak)
+			if err := enc.Encode(Record{Kind: "peak", N: len(job.Tasks), Schedule: sched.String(), Options: label, MiB: peak}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
