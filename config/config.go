@@ -20,6 +20,12 @@ type Job struct {
 	Handler    string // "handler", or "" when absent
 	HandlerPos Pos    // position of the handler value, or the zero Pos when absent
 
+	// Params is "params", the dotted name of the file that declares the
+	// job's run inputs (e.g. "jobs.job1.params" for type Params in
+	// jobs/job1/params.go), or "" when absent: the job takes no inputs.
+	Params    string
+	ParamsPos Pos // position of the params value, or the zero Pos when absent
+
 	KeepGoing bool // "keep_going", false when absent
 
 	// Temporal is the job's "temporal" object, or nil when absent: the job
@@ -124,6 +130,9 @@ func (d *decoder) job(m member) Job {
 	job := Job{Name: m.key, Pos: d.pos(m.keyOff)}
 	if h := m.val.get("handler"); h != nil && h.val.kind == kindString {
 		job.Handler, job.HandlerPos = h.val.str, d.pos(h.val.off)
+	}
+	if p := m.val.get("params"); p != nil && p.val.kind == kindString {
+		job.Params, job.ParamsPos = p.val.str, d.pos(p.val.off)
 	}
 	if k := m.val.get("keep_going"); k != nil {
 		job.KeepGoing = k.val.b
