@@ -2,48 +2,10 @@ package runtime
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 )
-
-// Schedule says when [Job.Run] starts each task.
-type Schedule uint8
-
-const (
-	// ScheduleLevels runs the levels one after another: no task of level
-	// k+1 starts before every task of level k has ended. It is the default.
-	ScheduleLevels Schedule = iota
-	// ScheduleEager starts each task as soon as all its dependencies have
-	// succeeded, on a pool of long-lived workers fed by a ready queue. Among
-	// ready tasks it starts first the one with the longest remaining path
-	// (the most tasks on a chain of dependents after it), the usual
-	// critical-path heuristic when durations are unknown. On tasks of
-	// uneven length it finishes close to the critical path, where the
-	// barriers between levels can cost several times more.
-	ScheduleEager
-)
-
-var scheduleNames = [...]string{ScheduleLevels: "levels", ScheduleEager: "eager"}
-
-// String returns "levels" or "eager".
-func (s Schedule) String() string {
-	if int(s) < len(scheduleNames) {
-		return scheduleNames[s]
-	}
-	return fmt.Sprintf("schedule(%d)", s)
-}
-
-// ParseSchedule returns the schedule named s: "levels" or "eager".
-func ParseSchedule(s string) (Schedule, error) {
-	for k, name := range scheduleNames {
-		if s == name {
-			return Schedule(k), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown schedule %q (want levels or eager)", s)
-}
 
 // eager is the state of a run in [ScheduleEager] mode.
 //

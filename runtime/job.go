@@ -48,6 +48,8 @@ type Job struct {
 	Tasks []Task
 	// Levels groups task indices so that every dependency of a task in
 	// level k is in a level below k. Levels run one after another.
+	// Generated code sets them; nil means that [Job.Run] computes them
+	// with [Levels].
 	Levels [][]int
 	// Handler wraps the run: Setup, Execute around each task, Teardown.
 	// A nil Handler means [GenericJobHandler].

@@ -93,7 +93,8 @@ var (
 	backoffCap  = 10 * time.Second
 )
 
-// Run runs the job: it validates the table, calls the handler's Setup, runs
+// Run runs the job: it validates the table (computing the levels with
+// [Levels] when j.Levels is nil), calls the handler's Setup, runs
 // the tasks on at most opts.Workers goroutines, level after level or, with
 // [ScheduleEager], each as soon as its dependencies succeeded, then calls
 // Teardown if Setup succeeded. A Teardown that ignores its context for
@@ -113,6 +114,10 @@ var (
 // opts.Schedule is unknown; otherwise it is complete even when the run
 // failed, and holds the results of the tasks that succeeded.
 func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
+	j, err := j.withLevels()
+	if err != nil {
+		return nil, err
+	}
 	levels, err := j.levelOf()
 	if err != nil {
 		return nil, err

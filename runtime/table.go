@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 )
 
@@ -74,4 +75,77 @@ func CopyLevels(levels [][]int) [][]int {
 		out[k] = ints[len(ints)-len(l) : len(ints) : len(ints)]
 	}
 	return out
+}
+
+// Levels computes the levels of a task table from its Deps, as the
+// generator does: a task without dependencies is in level 0, any other one
+// level above its deepest dependency, and each level lists its tasks in
+// table order. [Job.Run] calls it when a Job built by hand leaves Levels
+// nil. It fails, naming a task, on a dependency index out of range or a
+// dependency cycle. It takes time linear in the tasks and dependencies.
+func Levels(tasks []Task) ([][]int, error) {
+	n := len(tasks)
+	// Kahn's algorithm over the dependents of each task, kept in one
+	// slice: users[start[d]:start[d+1]] are the tasks that depend on d.
+	start := make([]int, n+1)
+	missing := make([]int, n) // dependencies not yet placed in a level
+	for i := range tasks {
+		for _, d := range tasks[i].Deps {
+			if d < 0 || d >= n {
+				return nil, fmt.Errorf("task %q: dependency index %d out of range [0, %d)", tasks[i].Name, d, n)
+			}
+			start[d+1]++
+			missing[i]++
+		}
+	}
+	for d := range n {
+		start[d+1] += start[d]
+	}
+	users := make([]int, start[n])
+	next := slices.Clone(start[:n])
+	for i := range tasks {
+		for _, d := range tasks[i].Deps {
+			users[next[d]] = i
+			next[d]++
+		}
+	}
+	var levels [][]int
+	var ready []int
+	for i := range n {
+		if missing[i] == 0 {
+			ready = append(ready, i)
+		}
+	}
+	placed := 0
+	for len(ready) > 0 {
+		levels = append(levels, ready)
+		placed += len(ready)
+		var after []int
+		for _, d := range ready {
+			for _, u := range users[start[d]:start[d+1]] {
+				if missing[u]--; missing[u] == 0 {
+					after = append(after, u)
+				}
+			}
+		}
+		slices.Sort(after)
+		ready = after
+	}
+	if placed == n {
+		return levels, nil
+	}
+	// Every task left has a dependency left: walking them from any one
+	// must come back to a task already seen, which is on a cycle.
+	at := slices.IndexFunc(missing, func(m int) bool { return m > 0 })
+	seen := make(map[int]bool)
+	for !seen[at] {
+		seen[at] = true
+		for _, d := range tasks[at].Deps {
+			if missing[d] > 0 {
+				at = d
+				break
+			}
+		}
+	}
+	return nil, fmt.Errorf("task %q: on a dependency cycle", tasks[at].Name)
 }

@@ -9,10 +9,31 @@ import (
 // dependency and argument index is in range, every argument is also a
 // dependency, every task is in exactly one level, every dependency is in a
 // strictly lower level than its dependent, and every task has a Run
-// function. The error joins one line per problem, each naming its task.
+// function. A nil Levels is computed with [Levels], as [Job.Run] does.
+// The error joins one line per problem, each naming its task.
 func (j *Job) Validate() error {
-	_, err := j.levelOf()
+	j, err := j.withLevels()
+	if err != nil {
+		return err
+	}
+	_, err = j.levelOf()
 	return err
+}
+
+// withLevels returns j, or, when j has tasks but no Levels (a job built by
+// hand), a copy of j with the levels computed by [Levels]: j itself is
+// never changed, so that runs of one Job may overlap.
+func (j *Job) withLevels() (*Job, error) {
+	if j.Levels != nil || len(j.Tasks) == 0 {
+		return j, nil
+	}
+	levels, err := Levels(j.Tasks)
+	if err != nil {
+		return nil, err
+	}
+	c := *j
+	c.Levels = levels
+	return &c, nil
 }
 
 // levelOf validates the job and returns the level of each task.

@@ -170,6 +170,7 @@ func RunWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 // runWith is [RunWith]; process says that it runs the process (from
 // [MainWith]), so that it may route the process's default logger.
 func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer, ext Extension, process bool) int {
+	job = withLevels(job)
 	cfg := config{process: process}
 	env := func(flag string) []string { return []string{EnvVar(job.Name, flag)} }
 	app := &cli.App{
@@ -249,6 +250,23 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 	return code
 }
 
+// withLevels returns job, or a copy with the levels [runtime.Levels]
+// computes when a job built by hand leaves them nil, so that the plan, the
+// progress and the summary see the levels [runtime.Job.Run] runs. A table
+// whose levels cannot be computed is left as it is, for the run to report.
+func withLevels(job *runtime.Job) *runtime.Job {
+	if job.Levels != nil || len(job.Tasks) == 0 {
+		return job
+	}
+	levels, err := runtime.Levels(job.Tasks)
+	if err != nil {
+		return job
+	}
+	c := *job
+	c.Levels = levels
+	return &c
+}
+
 // runLocal runs job in this process.
 func runLocal(ctx context.Context, job *runtime.Job, opts runtime.Options) (*runtime.Report, error) {
 	return job.Run(ctx, opts)
@@ -268,7 +286,7 @@ func (cfg config) check(args []string) error {
 	case cfg.json && !cfg.dryRun:
 		return usageError{errors.New("--json needs --dry-run")}
 	}
-	if _, err := runtime.ParseSchedule(cfg.schedule); err != nil {
+	if err := new(runtime.Schedule).UnmarshalText([]byte(cfg.schedule)); err != nil {
 		return usageError{fmt.Errorf("--schedule: %w", err)}
 	}
 	if _, err := parseLevel(cfg.logLevel); err != nil {
@@ -294,7 +312,8 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	if cfg.process {
 		defer routeDefaultLogger(out.logger.With("job", job.Name))()
 	}
-	schedule, _ := runtime.ParseSchedule(cfg.schedule) // checked by check
+	var schedule runtime.Schedule
+	_ = schedule.UnmarshalText([]byte(cfg.schedule)) // checked by check
 	unwatch := out.stopping(runCtx)
 	rep, err := runFn(runCtx, job, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
 	unwatch()

@@ -38,10 +38,11 @@ func Submit(ctx context.Context, c client.Client, job *runtime.Job, opts runtime
 	in := so.Input
 	in.Fingerprint = job.Fingerprint
 	in.KeepGoing = &opts.KeepGoing
-	in.Schedule = "levels"
-	if opts.Schedule == runtime.ScheduleEager {
-		in.Schedule = "eager"
+	schedule, err := opts.Schedule.MarshalText()
+	if err != nil {
+		return nil, err
 	}
+	in.Schedule = string(schedule)
 	if in.MaxInFlight == 0 {
 		in.MaxInFlight = defaultMaxInFlight
 	}

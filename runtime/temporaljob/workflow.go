@@ -165,12 +165,12 @@ func (w *Workflow) newFlow(ctx workflow.Context, in Input) (*flow, error) {
 	if in.KeepGoing != nil {
 		f.keepGoing = *in.KeepGoing
 	}
-	switch in.Schedule {
-	case "", "levels":
-	case "eager":
-		f.eager = true
-	default:
-		return nil, fmt.Errorf("unknown schedule %q (want levels or eager)", in.Schedule)
+	if in.Schedule != "" {
+		var s runtime.Schedule
+		if err := s.UnmarshalText([]byte(in.Schedule)); err != nil {
+			return nil, err
+		}
+		f.eager = s == runtime.ScheduleEager
 	}
 	switch {
 	case f.maxInFlight == 0:
