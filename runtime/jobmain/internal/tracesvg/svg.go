@@ -1,4 +1,4 @@
-package trace
+package main
 
 import (
 	"cmp"
@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/trace"
 )
 
 // SVG layout, in pixels.
@@ -39,19 +41,19 @@ type row struct {
 	tid   int
 	name  string
 	sort  int
-	spans []Event
+	spans []trace.Event
 	lanes []int // lanes[k] is the lane of spans[k]
 	nLane int
 }
 
-// SVG draws the complete events of f as a timeline, one row per thread
+// drawSVG draws the complete events of f as a timeline, one row per thread
 // (named by the "thread_name" metadata and ordered by "thread_sort_index"),
 // with a time axis in milliseconds. Spans nested in time on one row stack
 // in lanes. When the task spans take less than half of the trace (short
 // tasks between a long setup and teardown), a second panel zooms on them.
 // It is meant for documentation: Perfetto is the tool for exploring a
 // trace.
-func (f File) SVG(w io.Writer) error {
+func drawSVG(w io.Writer, f trace.File) error {
 	rows := map[int]*row{}
 	get := func(tid int) *row {
 		if rows[tid] == nil {
@@ -100,7 +102,7 @@ func (f File) SVG(w io.Writer) error {
 		if len(r.spans) > 0 {
 			r.layout()
 			all = append(all, r)
-			if r.tid != RunTid {
+			if r.tid != trace.RunTid {
 				workers = append(workers, r)
 			}
 		}
@@ -216,7 +218,7 @@ func legend(b *strings.Builder, levels int) {
 // layout puts each span of r in the lowest lane where it does not overlap
 // a span it is not nested in: nested spans go one lane down.
 func (r *row) layout() {
-	slices.SortStableFunc(r.spans, func(a, b Event) int {
+	slices.SortStableFunc(r.spans, func(a, b trace.Event) int {
 		return cmp.Or(cmp.Compare(a.Ts, b.Ts), cmp.Compare(*b.Dur, *a.Dur))
 	})
 	r.lanes = make([]int, len(r.spans))
@@ -279,7 +281,7 @@ func fit(name string, width float64) string {
 }
 
 // tooltip is the hover text of a span.
-func tooltip(e Event) string {
+func tooltip(e trace.Event) string {
 	s := fmt.Sprintf("%s: start %s, duration %s", e.Name, msLabel(e.Ts), msLabel(*e.Dur))
 	keys := make([]string, 0, len(e.Args))
 	for k := range e.Args {
@@ -293,7 +295,7 @@ func tooltip(e Event) string {
 }
 
 // spanColor fills a span by its category, level and state.
-func spanColor(e Event) string {
+func spanColor(e trace.Event) string {
 	switch e.Cat {
 	case "run":
 		return runColor
@@ -309,7 +311,7 @@ func spanColor(e Event) string {
 	return levelColors[0]
 }
 
-func textColor(e Event) string {
+func textColor(e trace.Event) string {
 	if e.Cat == "run" {
 		return "#333333"
 	}
