@@ -18,7 +18,8 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
-	"github.com/taskorchestrator/taskorchestrator/internal/clip"
+	"github.com/taskorchestrator/taskorchestrator/internal/plan"
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
 // DefaultConfig is where the config lives, relative to the module root.
@@ -230,7 +231,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 		ok := g.checkHandler(j)
 		types := map[string]*task{}
 		for _, ct := range cj.Tasks {
-			where := fmt.Sprintf("job %s: task %s", clip.Quote(cj.Name), clip.Quote(ct.Name))
+			where := fmt.Sprintf("job %s: task %s", text.Quote(cj.Name), text.Quote(ct.Name))
 			d, msg := splitTaskName(ct.Name)
 			switch {
 			case msg != "":
@@ -238,7 +239,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 				ok = false
 				continue
 			case d.pkg != cj.Name:
-				g.errorf(ct.Pos, "%s: belongs to job %s, but is listed under job %s (want jobs.%s.%s)", where, clip.Quote(d.pkg), clip.Quote(cj.Name), cj.Name, d.file)
+				g.errorf(ct.Pos, "%s: belongs to job %s, but is listed under job %s (want jobs.%s.%s)", where, text.Quote(d.pkg), text.Quote(cj.Name), cj.Name, d.file)
 				ok = false
 				continue
 			}
@@ -249,7 +250,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 			}
 			t := &task{cfg: ct, file: d.file, typeName: pascal(d.file)}
 			if other, dup := types[t.typeName]; dup {
-				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %s (at %s)", where, t.typeName, clip.Quote(other.cfg.Name), other.cfg.Pos)
+				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %s (at %s)", where, t.typeName, text.Quote(other.cfg.Name), other.cfg.Pos)
 				ok = false
 				continue
 			}
@@ -277,16 +278,16 @@ func (g *generator) checkNames(cfg *config.Config) {
 // of the job: other is the job that lists it, or "". A task can only depend
 // on tasks of its own job, since each job is a binary of its own.
 func (g *generator) unknownDependency(job, task string, dep config.Dependency, other string, names []string) {
-	where := fmt.Sprintf("job %s: task %s", clip.Quote(job), clip.Quote(task))
-	hint := didYouMean(dep.Name, names)
+	where := fmt.Sprintf("job %s: task %s", text.Quote(job), text.Quote(task))
+	hint := text.Suggest(dep.Name, names)
 	d, _ := splitTaskName(dep.Name)
 	switch {
 	case other != "" && other != job:
-		g.errorf(dep.Pos, "%s depends on task %s of job %s, but dependencies must stay inside one job (each job is a binary of its own)%s", where, clip.Quote(dep.Name), clip.Quote(other), hint)
+		g.errorf(dep.Pos, "%s depends on task %s of job %s, but dependencies must stay inside one job (each job is a binary of its own)%s", where, text.Quote(dep.Name), text.Quote(other), hint)
 	case hint == "" && d.pkg != "" && d.pkg != job:
-		g.errorf(dep.Pos, "%s depends on %s, which is not a task of job %s: dependencies must stay inside one job, so their names start with jobs.%s.", where, clip.Quote(dep.Name), clip.Quote(job), job)
+		g.errorf(dep.Pos, "%s depends on %s, which is not a task of job %s: dependencies must stay inside one job, so their names start with jobs.%s.", where, text.Quote(dep.Name), text.Quote(job), job)
 	default:
-		g.errorf(dep.Pos, "%s depends on unknown task %s%s", where, clip.Quote(dep.Name), hint)
+		g.errorf(dep.Pos, "%s depends on unknown task %s%s", where, text.Quote(dep.Name), hint)
 	}
 }
 
@@ -299,7 +300,7 @@ func (g *generator) checkHandler(j *job) bool {
 	}
 	d, msg := splitHandlerName(name)
 	if msg != "" {
-		g.errorf(j.cfg.HandlerPos, "job %s: %s%s", clip.Quote(j.cfg.Name), msg, didYouMean(name, []string{genericHandlerName}))
+		g.errorf(j.cfg.HandlerPos, "job %s: %s%s", text.Quote(j.cfg.Name), msg, text.Suggest(name, []string{genericHandlerName}))
 		return false
 	}
 	j.handler = &handler{pkgPath: g.modPath + "/jobs/" + d.pkg, typeName: pascal(d.file)}
@@ -316,24 +317,24 @@ func (g *generator) checkFiles() {
 		switch problem := g.checkSource(folder, true); problem {
 		case "":
 		case notExist:
-			hint := didYouMean(j.cfg.Name, acceptable(g.listDir("jobs", true), checkJobName))
+			hint := text.Suggest(j.cfg.Name, acceptable(g.listDir("jobs", true), checkJobName))
 			if onDisk, _ := names.spelling(g.opts.Dir, folder); onDisk != "" {
-				hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", clip.Quote(onDisk))
+				hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", text.Quote(onDisk))
 			}
-			g.errorf(j.cfg.Pos, "job %s: folder %s does not exist%s", clip.Quote(j.cfg.Name), folder, hint)
+			g.errorf(j.cfg.Pos, "job %s: folder %s does not exist%s", text.Quote(j.cfg.Name), folder, hint)
 			return true
 		default:
-			g.errorf(j.cfg.Pos, "job %s: %s %s", clip.Quote(j.cfg.Name), folder, problem)
+			g.errorf(j.cfg.Pos, "job %s: %s %s", text.Quote(j.cfg.Name), folder, problem)
 			return true
 		}
 		ok := true
 		for _, t := range j.tasks {
-			where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
+			where := fmt.Sprintf("job %s: task %s", text.Quote(j.cfg.Name), text.Quote(t.cfg.Name))
 			ok = g.checkSourceFile(&names, t.cfg.Pos, where, j.cfg.Name, t.file, t.typeName) && ok
 		}
 		if j.handler != nil {
 			d, _ := splitHandlerName(j.cfg.Handler)
-			where := fmt.Sprintf("job %s: handler %s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler))
+			where := fmt.Sprintf("job %s: handler %s", text.Quote(j.cfg.Name), text.Quote(j.cfg.Handler))
 			if problem := g.checkSource(path.Join("jobs", d.pkg), true); problem != "" && problem != notExist {
 				g.errorf(j.cfg.HandlerPos, "%s: jobs/%s %s", where, d.pkg, problem)
 				ok = false
@@ -364,7 +365,7 @@ func (g *generator) checkSourceFile(names *folderNames, pos config.Pos, where, p
 	case notExist:
 		hint := suggestFile(prefix, file, acceptable(g.listDir(folder, false), func(f string) string { return checkWord("file", f) }))
 		if onDisk, _ := names.spelling(g.opts.Dir, rel); onDisk != "" {
-			hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", clip.Quote(onDisk))
+			hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", text.Quote(onDisk))
 		}
 		g.errorf(pos, "%s: file %s does not exist (it should declare type %s)%s", where, rel, typeName, hint)
 	default:
@@ -377,11 +378,7 @@ func (g *generator) checkSourceFile(names *folderNames, pos config.Pos, where, p
 // job whose types checked out.
 func (g *generator) checkGraphs() {
 	for _, j := range g.jobs {
-		names := make([]string, len(j.tasks))
-		deps := make([][]int, len(j.tasks))
-		for i, t := range j.tasks {
-			names[i], deps[i] = t.cfg.Name, t.deps
-		}
+		names, deps := plan.Unpack(j.tasks, func(t *task) (string, []int) { return t.cfg.Name, t.deps })
 		cycles := findCycles(names, deps)
 		for _, c := range cycles {
 			path := make([]string, len(c.loop))
@@ -404,7 +401,7 @@ func (g *generator) checkGraphs() {
 				also = "; also on a cycle with them: " + elide(others, ", ")
 			}
 			first := c.loop[0]
-			g.errorf(j.tasks[first].cfg.Pos, "job %s: task %s %s: %s%s", clip.Quote(j.cfg.Name), clip.Quote(names[first]), msg, elide(path, " -> "), also)
+			g.errorf(j.tasks[first].cfg.Pos, "job %s: task %s %s: %s%s", text.Quote(j.cfg.Name), text.Quote(names[first]), msg, elide(path, " -> "), also)
 		}
 		if len(cycles) > 0 {
 			continue // still type-checked, for the other problems; never emitted, as errors were reported
@@ -470,8 +467,8 @@ func (g *generator) listDir(rel string, dirs bool) []string {
 // suggestFile returns ` (did you mean "<prefix><f>"?)` for the file f
 // among files closest to file, or "".
 func suggestFile(prefix, file string, files []string) string {
-	if best := closest(file, files); best != "" {
-		return fmt.Sprintf(" (did you mean %s?)", clip.Quote(prefix+best))
+	if best := text.Closest(file, files); best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", text.Quote(prefix+best))
 	}
 	return ""
 }

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
-	"github.com/taskorchestrator/taskorchestrator/internal/clip"
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
@@ -69,7 +69,7 @@ func (g *generator) typeCheck(ctx context.Context) error {
 			return true // its errors are reported already
 		}
 		if p.Name != j.cfg.Name {
-			g.errorf(j.cfg.Pos, "job %s: package in jobs/%s is named %s, want %s", clip.Quote(j.cfg.Name), j.cfg.Name, p.Name, j.cfg.Name)
+			g.errorf(j.cfg.Pos, "job %s: package in jobs/%s is named %s, want %s", text.Quote(j.cfg.Name), j.cfg.Name, p.Name, j.cfg.Name)
 			return true
 		}
 		g.warnUnlisted(j, p)
@@ -211,13 +211,13 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 			return nil
 		}
 		if o, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName); o != nil {
-			g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, clip.Quote(filepath.Base(p.Fset.Position(o.Pos()).Filename)), clip.Quote(want), g.goPos(p.Fset, o.Pos()))
+			g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, text.Quote(filepath.Base(p.Fset.Position(o.Pos()).Filename)), text.Quote(want), g.goPos(p.Fset, o.Pos()))
 			return nil
 		}
 		hint := ""
-		if best := closest(typeName, declared); best != "" {
+		if best := text.Closest(typeName, declared); best != "" {
 			o := p.Types.Scope().Lookup(best)
-			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", clip.Quote(best), g.goPos(p.Fset, o.Pos()))
+			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", text.Quote(best), g.goPos(p.Fset, o.Pos()))
 		}
 		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, lookedFor(file), hint)
 		return nil
@@ -279,7 +279,7 @@ func (g *generator) excluded(p *packages.Package, base string) string {
 		}
 		for _, c := range cg.List {
 			if constraint.IsGoBuild(c.Text) || constraint.IsPlusBuild(c.Text) {
-				return fmt.Sprintf("is left out of the build by its build constraint %s (%s)", clip.Quote(c.Text), g.goPos(fset, c.Pos()))
+				return fmt.Sprintf("is left out of the build by its build constraint %s (%s)", text.Quote(c.Text), g.goPos(fset, c.Pos()))
 			}
 		}
 	}
@@ -289,7 +289,7 @@ func (g *generator) excluded(p *packages.Package, base string) string {
 // checkTask checks a task's type and its Run method and records the
 // parameter and result types for binding.
 func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
-	where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
+	where := fmt.Sprintf("job %s: task %s", text.Quote(j.cfg.Name), text.Quote(t.cfg.Name))
 	named := g.lookupType(p, t.typeName, t.file, t.cfg.Pos, where)
 	if named == nil {
 		return false
@@ -354,7 +354,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 // checkHandlerType checks that a custom handler exists where its name says
 // and implements the runtime's Handler.
 func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.Interface) bool {
-	where := fmt.Sprintf("job %s: handler %s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler))
+	where := fmt.Sprintf("job %s: handler %s", text.Quote(j.cfg.Name), text.Quote(j.cfg.Handler))
 	d, _ := splitHandlerName(j.cfg.Handler)
 	if p == nil {
 		g.errorf(j.cfg.HandlerPos, "%s: package jobs/%s could not be loaded", where, d.pkg)
@@ -430,7 +430,7 @@ func (g *generator) bind(j *job) bool {
 		}
 	}()
 	for _, t := range j.tasks {
-		where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
+		where := fmt.Sprintf("job %s: task %s", text.Quote(j.cfg.Name), text.Quote(t.cfg.Name))
 		t.args = nil
 		// A problem of a parameter is reported once for all the parameters
 		// of its type, at the first one's position.
@@ -482,13 +482,13 @@ func (g *generator) bind(j *job) bool {
 			at := t.paramPos[p.params[0]]
 			switch p.kind {
 			case likeVariadic:
-				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) %s the type of the variadic parameter, so which dependency fills %s is ambiguous (%s)", where, which, pt, plural(len(p.params), "has", "have"), plural(len(p.params), "it", "them"), at)
+				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) %s the type of the variadic parameter, so which dependency fills %s is ambiguous (%s)", where, which, pt, text.Plural(len(p.params), "has", "have"), text.Plural(len(p.params), "it", "them"), at)
 			case noProvider:
 				g.errorf(t.cfg.Pos, "%s: no dependency provides %s of Run (%s); dependencies: %s (%s)", where, which, pt, g.describeDeps(j, t), at)
 			case ambiguous:
 				var names []string
 				for _, c := range p.cands {
-					names = append(names, clip.Quote(j.tasks[c].cfg.Name))
+					names = append(names, text.Quote(j.tasks[c].cfg.Name))
 				}
 				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types (%s)", where, which, pt, elide(names, " and "), pt, at)
 			}
@@ -524,7 +524,7 @@ func (g *generator) warnUnused(j *job) {
 			}
 			g.warnf(g.cfgPath, t.cfg.Dependencies[k].Pos,
 				"job %s: task %s: no parameter of %s.Run takes the result of dependency %s (%s), so it only orders the tasks; Run takes %s (%s)",
-				clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name), t.typeName, clip.Quote(j.tasks[d].cfg.Name), typeName(r), paramList(t), t.runPos)
+				text.Quote(j.cfg.Name), text.Quote(t.cfg.Name), t.typeName, text.Quote(j.tasks[d].cfg.Name), typeName(r), paramList(t), t.runPos)
 		}
 	}
 }
@@ -573,7 +573,7 @@ func (g *generator) warnUnlisted(j *job, p *packages.Package) {
 		pos := p.Fset.Position(obj.Pos())
 		g.warnf(g.rel(pos.Filename), config.Pos{Line: pos.Line, Col: pos.Column},
 			"job %s: %s declares task type %s, but no task of the job names it; add {\"name\": %s} to %s, or delete the file",
-			clip.Quote(j.cfg.Name), g.rel(pos.Filename), obj.Name(), clip.Quote("jobs."+j.cfg.Name+"."+file), g.cfgPath)
+			text.Quote(j.cfg.Name), g.rel(pos.Filename), obj.Name(), text.Quote("jobs."+j.cfg.Name+"."+file), g.cfgPath)
 	}
 }
 
@@ -588,7 +588,7 @@ func (g *generator) describeDeps(j *job, t *task) string {
 		if res := j.tasks[d].result; res != nil {
 			r = typeName(res)
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s)", clip.Quote(j.tasks[d].cfg.Name), r))
+		parts = append(parts, fmt.Sprintf("%s (%s)", text.Quote(j.tasks[d].cfg.Name), r))
 	}
 	return elide(parts, ", ")
 }
@@ -610,11 +610,4 @@ func isContext(t types.Type) bool {
 
 func isError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

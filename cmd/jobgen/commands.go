@@ -123,11 +123,7 @@ func planCmd(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(j.Tasks))
-	deps := make([][]int, len(j.Tasks))
-	for i, t := range j.Tasks {
-		names[i], deps[i] = t.Name, t.Deps
-	}
+	names, deps := plan.Unpack(j.Tasks, func(t generator.Task) (string, []int) { return t.Name, t.Deps })
 	p := plan.New(j.Name, names, deps, j.Levels, workers)
 	write := p.WriteText
 	if c.Bool("json") {

@@ -16,6 +16,7 @@ import (
 	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/generator"
 	"github.com/taskorchestrator/taskorchestrator/internal/clikit"
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
 // Exit codes.
@@ -205,7 +206,7 @@ func staleErr(stderr io.Writer, n int) error {
 	if n == 0 {
 		return nil
 	}
-	fmt.Fprintf(stderr, "jobgen: %d generated %s out of date (jobgen diff shows the changes)\n", n, plural(n, "file is", "files are"))
+	fmt.Fprintf(stderr, "jobgen: %d generated %s out of date (jobgen diff shows the changes)\n", n, text.Plural(n, "file is", "files are"))
 	return &exitError{exitInvalid, errors.New("stale generated files")}
 }
 
@@ -258,10 +259,10 @@ func count(list config.Errors) string {
 	}
 	var parts []string
 	if errs > 0 || warns == 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", errs, plural(errs, "error", "errors")))
+		parts = append(parts, fmt.Sprintf("%d %s", errs, text.Plural(errs, "error", "errors")))
 	}
 	if warns > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", warns, plural(warns, "warning", "warnings")))
+		parts = append(parts, fmt.Sprintf("%d %s", warns, text.Plural(warns, "warning", "warnings")))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -299,11 +300,4 @@ func interspersed(args []string) []string {
 		out = append(out, positional...)
 	}
 	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

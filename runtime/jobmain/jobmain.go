@@ -379,11 +379,7 @@ func dryRun(job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
 		return ExitSetup
 	}
-	names := make([]string, len(job.Tasks))
-	deps := make([][]int, len(job.Tasks))
-	for i, t := range job.Tasks {
-		names[i], deps[i] = t.Name, t.Deps
-	}
+	names, deps := plan.Unpack(job.Tasks, func(t runtime.Task) (string, []int) { return t.Name, t.Deps })
 	p := plan.New(job.Name, names, deps, job.Levels, cfg.workers)
 	write := p.WriteText
 	if cfg.json {
