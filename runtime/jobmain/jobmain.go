@@ -203,13 +203,15 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit: Run returns the code
 	}
 	app.Flags = append(app.Flags, ext.Flags...)
-	code := ExitOK
 	app.Action = func(c *cli.Context) error {
 		if err := cfg.check(c.Args().Slice()); err != nil {
 			return err
 		}
+		if cfg.dryRun {
+			return dryRun(job, cfg, stdout)
+		}
 		runFn := RunFunc(runLocal)
-		if ext.Runner != nil && !cfg.dryRun {
+		if ext.Runner != nil {
 			fn, err := ext.Runner(c)
 			if err != nil {
 				return usageError{err}
@@ -218,12 +220,7 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 				runFn = fn
 			}
 		}
-		if cfg.dryRun {
-			code = dryRun(job, cfg, stdout, stderr)
-		} else {
-			code = run(c.Context, job, runFn, cfg, stdout, stderr)
-		}
-		return nil
+		return run(c.Context, job, runFn, cfg, stdout, stderr)
 	}
 	for _, cmd := range app.Commands {
 		if cmd.Action == nil {
@@ -231,23 +228,60 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 		}
 		action := cmd.Action
 		cmd.Action = func(c *cli.Context) error {
-			if err := action(c); err != nil {
-				if errors.As(err, new(usageError)) {
-					fmt.Fprintf(stderr, "%s %s: %v\nRun '%s %s --help' for usage.\n", job.Name, c.Command.Name, err, job.Name, c.Command.Name)
-					code = ExitUsage
-					return nil
-				}
-				fmt.Fprintf(stderr, "%s %s: %v\n", job.Name, c.Command.Name, err)
-				code = ExitSetup
+			err := action(c)
+			if err != nil && !errors.As(err, new(usageError)) && !errors.As(err, new(*exitError)) {
+				err = &exitError{code: ExitSetup, errs: []error{err}}
 			}
-			return nil
+			if err != nil {
+				err = commandError{c.Command.Name, err}
+			}
+			return err
 		}
 	}
-	if err := app.RunContext(ctx, args); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", job.Name, err, job.Name)
-		return ExitUsage
+	return reportExit(stderr, job.Name, app.RunContext(ctx, args))
+}
+
+// exitError ends a command action with an exit code other than
+// [ExitUsage], after errs, if any, are printed, one line each.
+type exitError struct {
+	code int
+	errs []error
+}
+
+func (e *exitError) Error() string { return errors.Join(e.errs...).Error() }
+
+// commandError is an error of the subcommand name, such as "worker".
+type commandError struct {
+	name string
+	err  error
+}
+
+func (e commandError) Error() string { return e.err.Error() }
+func (e commandError) Unwrap() error { return e.err }
+
+// reportExit prints err, the error the command line of the binary prog
+// ended with, and returns the exit code: a usage error with a hint to --help
+// (ExitUsage), an [exitError] as its errors (its code), and any other,
+// which urfave/cli returns for a command line it cannot parse, as bad
+// usage. It is the one place where the binary prints an error of its own
+// and picks its exit code.
+func reportExit(stderr io.Writer, prog string, err error) int {
+	if err == nil {
+		return ExitOK
 	}
-	return code
+	var ce commandError
+	if errors.As(err, &ce) {
+		prog, err = prog+" "+ce.name, ce.err
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		for _, e := range ee.errs {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, e)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", prog, err, prog)
+	return ExitUsage
 }
 
 // withLevels returns job, or a copy with the levels [runtime.Levels]
@@ -295,8 +329,10 @@ func (cfg config) check(args []string) error {
 	return nil
 }
 
-// run runs the job and returns the exit code.
-func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdout, stderr io.Writer) int {
+// run runs the job. It writes the summary to stdout and returns the
+// *exitError that gives the exit code, with the errors to print: an
+// output that could not be written, and the Setup and Teardown errors.
+func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdout, stderr io.Writer) error {
 	runCtx := ctx
 	if cfg.timeout > 0 {
 		var cancel context.CancelFunc
@@ -306,8 +342,7 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	exit, _ := ctx.Value(onExitKey{}).(*onExit)
 	out, err := newOutputs(job, cfg, stderr, exit)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
-		return ExitUsage
+		return &exitError{code: ExitUsage, errs: []error{err}}
 	}
 	if cfg.process {
 		defer routeDefaultLogger(out.logger.With("job", job.Name))()
@@ -320,18 +355,17 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	if rep == nil {
 		out.finish(nil)
 		if verr := job.Validate(); verr != nil {
-			fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, verr)
-		} else {
-			fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
+			err = fmt.Errorf("invalid job:\n%w", verr)
 		}
-		return ExitSetup
+		return &exitError{code: ExitSetup, errs: []error{err}}
 	}
 	code, outcome := classify(ctx, runCtx, rep)
+	res := &exitError{code: code}
 	sum := summary.New(job, rep, outcome, code)
 	if err := out.finish(&sum); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
-		if code == ExitOK {
-			code = ExitFailed
+		res.errs = append(res.errs, err)
+		if res.code == ExitOK {
+			res.code = ExitFailed
 		}
 	}
 	write := summary.WriteTable
@@ -340,15 +374,17 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	}
 	if err := write(stdout, sum); err != nil {
 		// Only the summary is lost, not the run: the exit code stays.
-		fmt.Fprintf(stderr, "%s: summary not printed: %v\n", job.Name, err)
+		res.errs = append(res.errs, fmt.Errorf("summary not printed: %w", err))
 	}
-	if rep.SetupErr != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.SetupErr)
+	for _, err := range []error{rep.SetupErr, rep.TeardownErr} {
+		if err != nil {
+			res.errs = append(res.errs, err)
+		}
 	}
-	if rep.TeardownErr != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.TeardownErr)
+	if res.code == ExitOK && len(res.errs) == 0 {
+		return nil
 	}
-	return code
+	return res
 }
 
 // classify maps the outcome of a run to an exit code and a word for the
@@ -374,10 +410,9 @@ func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
 
 // dryRun prints the plan of the job, as text or JSON, without running
 // anything.
-func dryRun(job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
+func dryRun(job *runtime.Job, cfg config, stdout io.Writer) error {
 	if err := job.Validate(); err != nil {
-		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
-		return ExitSetup
+		return &exitError{code: ExitSetup, errs: []error{fmt.Errorf("invalid job:\n%w", err)}}
 	}
 	names, deps := plan.Unpack(job.Tasks, func(t runtime.Task) (string, []int) { return t.Name, t.Deps })
 	p := plan.New(job.Name, names, deps, job.Levels, cfg.workers)
@@ -386,10 +421,9 @@ func dryRun(job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
 		write = p.WriteJSON
 	}
 	if err := write(stdout); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
-		return ExitFailed
+		return &exitError{code: ExitFailed, errs: []error{err}}
 	}
-	return ExitOK
+	return nil
 }
 
 // EnvVar is the environment variable that sets flag of the binary of job:
