@@ -43,7 +43,7 @@ func fingerprintText(j *job) string {
 	if j.handler != nil {
 		line("handler %s.%s", j.handler.pkgPath, j.handler.typeName)
 	} else {
-		line("handler %s.GenericJobHandler", RuntimePath)
+		line("handler %s.GenericJobHandler", runtimePath)
 	}
 	line("keep_going %t", j.cfg.KeepGoing)
 	if tm := j.cfg.Temporal; tm != nil {

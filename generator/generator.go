@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
 	"go/types"
 	"io"
 	"io/fs"
@@ -17,7 +18,7 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/generator/internal/config"
 	"github.com/taskorchestrator/taskorchestrator/internal/plan"
 	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
@@ -25,15 +26,15 @@ import (
 // DefaultConfig is where the config lives, relative to the module root.
 const DefaultConfig = "config/job_config.json"
 
-// RuntimePath is the import path of the runtime that generated code uses.
-const RuntimePath = "github.com/taskorchestrator/taskorchestrator/runtime"
+// runtimePath is the import path of the runtime that generated code uses.
+const runtimePath = "github.com/taskorchestrator/taskorchestrator/runtime"
 
 // jobmainPath is the import path of the job binaries' command-line helper.
-const jobmainPath = RuntimePath + "/jobmain"
+const jobmainPath = runtimePath + "/jobmain"
 
 // temporaljobPath is the import path of the command-line helper of the
 // binaries of jobs that may run on Temporal.
-const temporaljobPath = RuntimePath + "/temporaljob"
+const temporaljobPath = runtimePath + "/temporaljob"
 
 // Options says where the generator reads and writes. Paths are relative to
 // Dir and use forward slashes.
@@ -83,17 +84,23 @@ type generator struct {
 	opts    Options
 	modPath string
 	cfgPath string // display path of the config
-	errs    config.Errors
+	diags   collector
 	jobs    []*job
 	realDir string                                             // opts.Dir with symbolic links resolved, once needed
 	byFile  map[*packages.Package]map[string][]*types.TypeName // see typesByFile
+
+	// maxParams and maxParamsVariadic are the runtime's limits on the
+	// parameters of Run after ctx, read from the runtime package loaded.
+	maxParams, maxParamsVariadic int
 }
 
 // Generate validates the config and the task code it names, and returns
-// the files to write. Problems with the input come back as a
-// [config.Errors] listing all of them; any other error is an environment
-// failure (an unreadable file, go list failing). Generate writes nothing:
-// see [Result.Commit].
+// the files to write with the diagnostics: every problem found in the
+// input, errors and warnings, sorted by position. When one of them is an
+// error ([Result.HasErrors]), the input is invalid and the Result holds
+// no files. The error is for environment failures only: go.mod missing or
+// unreadable, a config that cannot be read, the go tool failing. Generate
+// writes nothing: see [Result.Commit].
 func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("generator: Options.Dir is not set")
@@ -116,14 +123,15 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	data, err := readInput(filepath.Join(opts.Dir, filepath.FromSlash(g.cfgPath)))
 	if errors.As(err, &bad) {
-		return nil, config.Errors{{Path: g.cfgPath, Msg: bad.msg}}
+		g.errorf(token.Position{Filename: g.cfgPath}, "%s", bad.msg)
+		return g.invalid(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, err := config.Parse(g.cfgPath, data)
-	if err != nil {
-		return nil, err
+	cfg := config.Parse(g.cfgPath, data, g.diags.report)
+	if cfg == nil {
+		return g.invalid(), nil
 	}
 	g.checkNames(cfg)
 	g.checkGraphs() // on every job, even one with a bad name, so that no cycle goes unreported
@@ -132,17 +140,21 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if err := g.typeCheck(ctx); err != nil {
 		return nil, err
 	}
-	g.errs.Sort()
-	if slices.ContainsFunc(g.errs, func(e *config.Error) bool { return !e.Warning }) {
-		return nil, g.errs // the warnings too, in position order
+	if g.diags.errors > 0 {
+		return g.invalid(), nil
 	}
 	res, err := g.emit()
 	if err != nil {
 		return nil, err
 	}
-	g.errs.Sort()
-	res.Warnings = g.errs
+	res.Diagnostics = g.diags.sorted()
 	return res, nil
+}
+
+// invalid is the Result of an invalid input: its diagnostics, warnings
+// included, and nothing to write.
+func (g *generator) invalid() *Result {
+	return &Result{Diagnostics: g.diags.sorted()}
 }
 
 // MaxInputSize is the most bytes [Generate] reads of the config (and of
@@ -200,15 +212,21 @@ func readInput(name string) ([]byte, error) {
 	return data, nil
 }
 
-// errorf records a problem at a position of the config.
-func (g *generator) errorf(pos config.Pos, format string, args ...any) {
-	g.errs.Add(g.cfgPath, pos, format, args...)
+// errorf records an error at pos, most often the position of a value of
+// the config.
+func (g *generator) errorf(pos token.Position, format string, args ...any) {
+	g.diags.errorf(pos, format, args...)
 }
 
-// warnf records a warning at a position of file, a path relative to the
-// module root.
-func (g *generator) warnf(file string, pos config.Pos, format string, args ...any) {
-	g.errs = append(g.errs, &config.Error{Path: file, Pos: pos, Msg: fmt.Sprintf(format, args...), Warning: true})
+// warnf records a warning at pos.
+func (g *generator) warnf(pos token.Position, format string, args ...any) {
+	g.diags.warnf(pos, format, args...)
+}
+
+// lineCol formats a position of the config for a message about another
+// value of it: "9:18".
+func lineCol(pos token.Position) string {
+	return fmt.Sprintf("%d:%d", pos.Line, pos.Column)
 }
 
 // checkNames applies the naming conventions to every job, task, dependency
@@ -244,13 +262,13 @@ func (g *generator) checkNames(cfg *config.Config) {
 				continue
 			}
 			if i, dup := j.byName[ct.Name]; dup {
-				g.errorf(ct.Pos, "%s: listed twice (first at %s)", where, j.tasks[i].cfg.Pos)
+				g.errorf(ct.Pos, "%s: listed twice (first at %s)", where, lineCol(j.tasks[i].cfg.Pos))
 				ok = false
 				continue
 			}
 			t := &task{cfg: ct, file: d.file, typeName: pascal(d.file)}
 			if other, dup := types[t.typeName]; dup {
-				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %s (at %s)", where, t.typeName, text.Quote(other.cfg.Name), other.cfg.Pos)
+				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %s (at %s)", where, t.typeName, text.Quote(other.cfg.Name), lineCol(other.cfg.Pos))
 				ok = false
 				continue
 			}
@@ -355,7 +373,7 @@ func (g *generator) checkFiles() {
 // when it is missing, it points at a file of the same name but for case, or
 // suggests a close name that the conventions accept. It reports whether the
 // file is fine.
-func (g *generator) checkSourceFile(names *folderNames, pos config.Pos, where, pkg, file, typeName string) bool {
+func (g *generator) checkSourceFile(names *folderNames, pos token.Position, where, pkg, file, typeName string) bool {
 	folder := path.Join("jobs", pkg)
 	prefix := "jobs." + pkg + "."
 	rel := path.Join(folder, file+".go")

@@ -3,6 +3,7 @@ package generator
 import (
 	"errors"
 	"fmt"
+	"go/token"
 	"io/fs"
 	"os"
 	"path"
@@ -10,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
@@ -22,7 +22,7 @@ import (
 // way) is left to it. It reports whether the job is fine.
 func (g *generator) checkOutputs(j *job) bool {
 	ok := true
-	for _, rel := range []string{WiringPath(j.cfg.Name), MainPath(j.cfg.Name)} {
+	for _, rel := range []string{wiringPath(j.cfg.Name), mainPath(j.cfg.Name)} {
 		full, err := outputPath(g.opts.Dir, rel)
 		if err != nil {
 			continue
@@ -130,7 +130,7 @@ func fileKind(m fs.FileMode) string {
 // job is fine.
 func (g *generator) checkFolders(names *folderNames, j *job) bool {
 	type entry struct {
-		pos   config.Pos
+		pos   token.Position
 		where string
 	}
 	jobWhere := "job " + text.Quote(j.cfg.Name)

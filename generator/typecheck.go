@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/build"
 	"go/build/constraint"
+	"go/constant"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -15,19 +16,17 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/internal/text"
-	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
 // typeCheck loads the job packages with go/packages and checks every task
 // and handler type against the conventions and contracts. A failure to run
-// the go tool is returned; problems in the code are recorded in g.errs.
+// the go tool is returned; problems in the code are recorded in g.diags.
 func (g *generator) typeCheck(ctx context.Context) error {
 	if len(g.jobs) == 0 {
 		return nil
 	}
-	patterns := []string{RuntimePath}
+	patterns := []string{runtimePath}
 	for _, j := range g.jobs {
 		patterns = append(patterns, j.pkgPath)
 		if j.handler != nil {
@@ -51,11 +50,19 @@ func (g *generator) typeCheck(ctx context.Context) error {
 	for _, p := range pkgs {
 		byPath[p.PkgPath] = p
 	}
-	rt := byPath[RuntimePath]
+	rt := byPath[runtimePath]
 	if rt == nil || rt.Types == nil || rt.Types.Scope().Lookup("Handler") == nil {
-		return fmt.Errorf("load %s: not found from %s (is it required in go.mod?)", RuntimePath, g.opts.Dir)
+		return fmt.Errorf("load %s: not found from %s (is it required in go.mod?)", runtimePath, g.opts.Dir)
 	}
 	handlerIface := rt.Types.Scope().Lookup("Handler").Type().Underlying().(*types.Interface)
+	// The adapters' limits come from the runtime the module builds with,
+	// not from the one jobgen was built with: they can differ.
+	if g.maxParams, err = intConst(rt.Types, "MaxParams"); err != nil {
+		return err
+	}
+	if g.maxParamsVariadic, err = intConst(rt.Types, "MaxParamsVariadic"); err != nil {
+		return err
+	}
 	broken := map[string]bool{}
 	for _, p := range pkgs {
 		for _, e := range packageErrors(p) {
@@ -88,6 +95,19 @@ func (g *generator) typeCheck(ctx context.Context) error {
 	return nil
 }
 
+// intConst reads the integer constant name of package pkg.
+func intConst(pkg *types.Package, name string) (int, error) {
+	c, _ := pkg.Scope().Lookup(name).(*types.Const)
+	if c == nil {
+		return 0, fmt.Errorf("load %s: no constant %s (is the runtime too old for this jobgen?)", pkg.Path(), name)
+	}
+	n, ok := constant.Int64Val(constant.ToInt(c.Val()))
+	if !ok {
+		return 0, fmt.Errorf("load %s: %s is not an integer", pkg.Path(), name)
+	}
+	return int(n), nil
+}
+
 // packageErrors returns a package's errors without repeats: the go tool
 // reports a compile error both as a list error (prefixed "# pkg") and as a
 // type error, so list errors are kept only when there is nothing else.
@@ -110,20 +130,20 @@ func packageErrors(p *packages.Package) []packages.Error {
 // is: it already carries its Go position, or else it is about the package
 // as a whole, and gets the package's folder.
 func (g *generator) addPackageError(p *packages.Package, e packages.Error) {
-	file, pos := g.splitPos(e.Pos)
-	if file == "" || file == "-" {
-		file = p.PkgPath
+	pos := g.splitPos(e.Pos)
+	if pos.Filename == "" || pos.Filename == "-" {
+		pos.Filename = p.PkgPath
 		if p.Dir != "" {
-			file = g.rel(p.Dir)
+			pos.Filename = g.rel(p.Dir)
 		}
 	}
-	g.errs = append(g.errs, &config.Error{Path: file, Pos: pos, Msg: e.Msg})
+	g.diags.errorf(pos, "%s", e.Msg)
 }
 
 // splitPos splits a "file:line:col" (or "file:line", or "file")
 // position of the go tool into a path relative to the module root and a
 // line and column.
-func (g *generator) splitPos(s string) (string, config.Pos) {
+func (g *generator) splitPos(s string) token.Position {
 	var nums []int
 	for range 2 {
 		i := strings.LastIndexByte(s, ':')
@@ -137,14 +157,14 @@ func (g *generator) splitPos(s string) (string, config.Pos) {
 		nums = append([]int{n}, nums...)
 		s = s[:i]
 	}
-	var pos config.Pos
+	pos := token.Position{Filename: g.rel(s)}
 	if len(nums) > 0 {
 		pos.Line = nums[0]
 	}
 	if len(nums) > 1 {
-		pos.Col = nums[1]
+		pos.Column = nums[1]
 	}
-	return g.rel(s), pos
+	return pos
 }
 
 // rel makes an absolute file name relative to the module root, with forward
@@ -191,7 +211,7 @@ func (g *generator) typesByFile(p *packages.Package) map[string][]*types.TypeNam
 // WriteStatusCSV), whichever the file declares. It reports what is wrong
 // when none is declared there, when two are, or when the type is declared
 // in another file.
-func (g *generator) lookupType(p *packages.Package, typeName, file string, at config.Pos, where string) *types.Named {
+func (g *generator) lookupType(p *packages.Package, typeName, file string, at token.Position, where string) *types.Named {
 	want := file + ".go"
 	var matches []*types.TypeName
 	var declared []string // the types file declares, for a hint
@@ -329,10 +349,10 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 		t.paramPos = append(t.paramPos, g.goPos(p.Fset, ps.At(i).Pos()))
 	}
 	fixed := len(t.params)
-	limit := runtime.MaxParams
+	limit := g.maxParams
 	if t.variadic {
 		fixed--
-		limit = runtime.MaxParamsVariadic
+		limit = g.maxParamsVariadic
 	}
 	if fixed > limit {
 		g.errorf(t.cfg.Pos, "%s: %s.Run takes %d parameters after ctx, at most %d are supported; group them in a struct (%s)", where, t.typeName, fixed, limit, at)
@@ -372,7 +392,7 @@ func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.I
 		if wrong {
 			why = fmt.Sprintf("method %s has the wrong signature, want %s", m.Name(), types.TypeString(m.Type(), nil))
 		}
-		g.errorf(j.cfg.HandlerPos, "%s: *%s does not implement %s.Handler (%s) (%s)", where, j.handler.typeName, RuntimePath, why, g.goPos(p.Fset, named.Obj().Pos()))
+		g.errorf(j.cfg.HandlerPos, "%s: *%s does not implement %s.Handler (%s) (%s)", where, j.handler.typeName, runtimePath, why, g.goPos(p.Fset, named.Obj().Pos()))
 		return false
 	}
 	return true
@@ -394,7 +414,7 @@ func (g *generator) checkTemporal(j *job, fset *token.FileSet) bool {
 		for _, p := range encodeProblems(t.result, temporalRules) {
 			at := g.moduleGoPos(fset, p.Pos, t.runPos)
 			if p.Warning {
-				g.warnf(g.cfgPath, t.cfg.Pos, "%s may lose data crossing machines on Temporal: %s (%s)", where, p.Msg, at)
+				g.warnf(t.cfg.Pos, "%s may lose data crossing machines on Temporal: %s (%s)", where, p.Msg, at)
 				continue
 			}
 			g.errorf(t.cfg.Pos, "%s cannot cross machines on Temporal: %s (%s)", where, p.Msg, at)
@@ -522,7 +542,7 @@ func (g *generator) warnUnused(j *job) {
 			if r == nil || slices.Contains(t.args, d) {
 				continue
 			}
-			g.warnf(g.cfgPath, t.cfg.Dependencies[k].Pos,
+			g.warnf(t.cfg.Dependencies[k].Pos,
 				"job %s: task %s: no parameter of %s.Run takes the result of dependency %s (%s), so it only orders the tasks; Run takes %s (%s)",
 				text.Quote(j.cfg.Name), text.Quote(t.cfg.Name), t.typeName, text.Quote(j.tasks[d].cfg.Name), typeName(r), paramList(t), t.runPos)
 		}
@@ -571,7 +591,7 @@ func (g *generator) warnUnlisted(j *job, p *packages.Package) {
 			continue
 		}
 		pos := p.Fset.Position(obj.Pos())
-		g.warnf(g.rel(pos.Filename), config.Pos{Line: pos.Line, Col: pos.Column},
+		g.warnf(token.Position{Filename: g.rel(pos.Filename), Line: pos.Line, Column: pos.Column},
 			"job %s: %s declares task type %s, but no task of the job names it; add {\"name\": %s} to %s, or delete the file",
 			text.Quote(j.cfg.Name), g.rel(pos.Filename), obj.Name(), text.Quote("jobs."+j.cfg.Name+"."+file), g.cfgPath)
 	}

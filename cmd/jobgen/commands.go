@@ -25,19 +25,18 @@ func diff(c *cli.Context, stdout, stderr io.Writer) error {
 	}
 	changes, err := res.Diff(dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "jobgen: %v\n", err)
-		return &exitError{exitEnvironment, err}
+		return envErr(err)
 	}
 	for _, ch := range changes {
-		text, err := unifiedDiff(ch)
+		patch, err := unifiedDiff(ch)
 		if err != nil {
-			return &exitError{exitEnvironment, err}
+			return envErr(err)
 		}
-		if _, err := io.WriteString(stdout, text); err != nil {
-			return &exitError{exitEnvironment, err}
+		if _, err := io.WriteString(stdout, patch); err != nil {
+			return envErr(err)
 		}
 	}
-	return staleErr(stderr, len(changes))
+	return staleErr(len(changes))
 }
 
 // unifiedDiff formats one change as git does: a/ and b/ before the paths,
@@ -108,7 +107,7 @@ func graph(c *cli.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	if _, err := io.WriteString(stdout, render(j)); err != nil {
-		return &exitError{exitEnvironment, err}
+		return envErr(err)
 	}
 	return nil
 }
@@ -130,7 +129,7 @@ func planCmd(c *cli.Context, stdout, stderr io.Writer) error {
 		write = p.WriteJSON
 	}
 	if err := write(stdout); err != nil {
-		return &exitError{exitEnvironment, err}
+		return envErr(err)
 	}
 	return nil
 }

@@ -1,10 +1,10 @@
 package config_test
 
 import (
-	"errors"
 	"fmt"
+	"go/token"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/generator/internal/config"
 )
 
 func ExampleParse() {
@@ -18,29 +18,23 @@ func ExampleParse() {
     }
   }
 }`)
-	_, err := config.Parse("config/job_config.json", data)
-	var list config.Errors
-	if errors.As(err, &list) {
-		for _, e := range list {
-			fmt.Println(e)
-		}
-	}
-	// Output:
+	cfg := config.Parse("config/job_config.json", data, func(pos token.Position, msg string) {
+		fmt.Printf("%s: %s\n", pos, msg)
+	})
+	fmt.Println(cfg == nil)
+	// Unordered output:
 	// config/job_config.json:5:53: jobs.job1.tasks[0].retries: must be an integer, got string
 	// config/job_config.json:6:9: jobs.job1.tasks[1]: missing required key "name"
 	// config/job_config.json:6:10: jobs.job1.tasks[1]: unknown key "nmae" (did you mean "name"?)
+	// true
 }
 
-func ExampleLoad() {
-	cfg, err := config.Load("job_config.json")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+func ExampleParse_positions() {
+	data := []byte(`{"jobs": {"job1": {"tasks": [{"name": "jobs.job1.load_sales"}]}}}`)
+	cfg := config.Parse("job_config.json", data, func(token.Position, string) {})
 	for _, job := range cfg.Jobs {
-		fmt.Printf("%s at %v: %d tasks\n", job.Name, job.Pos, len(job.Tasks))
+		fmt.Printf("%s at %v: %d task, %s at %v\n", job.Name, job.Pos, len(job.Tasks), job.Tasks[0].Name, job.Tasks[0].Pos)
 	}
 	// Output:
-	// job1 at 4:5: 4 tasks
-	// job2 at 15:5: 3 tasks
+	// job1 at job_config.json:1:11: 1 task, jobs.job1.load_sales at job_config.json:1:39
 }

@@ -2,54 +2,45 @@ package config_test
 
 import (
 	"bytes"
-	"errors"
+	"go/token"
 	"os"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/taskorchestrator/taskorchestrator/config"
 )
 
-// FuzzParse checks that Parse never panics, that a failure is always an
-// Errors whose every position lies inside the file, and that a success only
-// holds positions of real values. The seed corpus is in
+// FuzzParse checks that Parse never panics, that it returns a config
+// exactly when it reports no problem, that every problem's position lies
+// inside the file, and that a success only holds positions of real
+// values. The seed corpus is in
 // testdata/fuzz/FuzzParse, so the seeds run in every go test.
 func FuzzParse(f *testing.F) {
-	if data, err := os.ReadFile("job_config.json"); err == nil {
+	if data, err := os.ReadFile("../../../config/job_config.json"); err == nil {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const path = "fuzz.json"
-		cfg, err := config.Parse(path, data)
-		if err != nil {
+		cfg, list, problems := parse(path, data)
+		if len(list) > 0 {
 			if cfg != nil {
-				t.Fatalf("config and error both returned: %v", err)
+				t.Fatalf("config and problems both returned: %s", problems)
 			}
-			var list config.Errors
-			if !errors.As(err, &list) {
-				t.Fatalf("error is %T, not config.Errors: %v", err, err)
-			}
-			if len(list) == 0 {
-				t.Fatal("empty Errors returned as an error")
-			}
-			for i, e := range list {
-				if e.Path != path {
-					t.Errorf("error %q has path %q", e, e.Path)
+			for i, p := range list {
+				if p.pos.Filename != path {
+					t.Errorf("problem %q has file %q", p, p.pos.Filename)
 				}
-				if !inside(data, e.Pos, true) {
-					t.Errorf("error %q is outside the file", e)
+				if !inside(data, p.pos, true) {
+					t.Errorf("problem %q is outside the file", p)
 				}
-				if e.Msg == "" || strings.HasSuffix(e.Msg, ".") {
-					t.Errorf("bad message %q", e.Msg)
+				if p.msg == "" || strings.HasSuffix(p.msg, ".") {
+					t.Errorf("bad message %q", p.msg)
 				}
-				if i > 0 && (list[i-1].Pos.Line > e.Pos.Line || list[i-1].Pos.Line == e.Pos.Line && list[i-1].Pos.Col > e.Pos.Col) {
-					t.Errorf("errors not sorted: %q before %q", list[i-1], e)
+				if off := p.pos.Offset; i > 0 && list[i-1].pos.Offset > off {
+					t.Errorf("problems not sorted: %q before %q", list[i-1], p)
 				}
 			}
-			_, again := config.Parse(path, slices.Clone(data))
-			if again == nil || again.Error() != err.Error() {
-				t.Errorf("second parse differs:\n%v\n---\n%v", err, again)
+			if _, _, again := parse(path, slices.Clone(data)); again != problems {
+				t.Errorf("second parse differs:\n%s\n---\n%s", problems, again)
 			}
 			return
 		}
@@ -62,6 +53,11 @@ func FuzzParse(f *testing.F) {
 				checkPos(t, data, job.HandlerPos, job.Handler)
 			} else if job.HandlerPos.IsValid() {
 				t.Errorf("job %s: no handler, but a handler position %v", job.Name, job.HandlerPos)
+			}
+			if job.Params != "" {
+				checkPos(t, data, job.ParamsPos, job.Params)
+			} else if job.ParamsPos.IsValid() {
+				t.Errorf("job %s: no params, but a params position %v", job.Name, job.ParamsPos)
 			}
 			if job.Temporal != nil {
 				checkPos(t, data, job.Temporal.Pos, "temporal")
@@ -96,22 +92,25 @@ func FuzzParse(f *testing.F) {
 }
 
 // checkPos checks that pos is at a byte of data that can start a JSON value.
-func checkPos(t *testing.T, data []byte, pos config.Pos, what string) {
+func checkPos(t *testing.T, data []byte, pos token.Position, what string) {
 	t.Helper()
 	if !inside(data, pos, false) {
 		t.Errorf("%s: position %v outside the file", what, pos)
 		return
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	c := lines[pos.Line-1][pos.Col-1]
+	c := lines[pos.Line-1][pos.Column-1]
 	if !strings.ContainsRune(`"{[-0123456789tfn`, rune(c)) {
 		t.Errorf("%s: position %v is at %q, which starts no value", what, pos, c)
+	}
+	if pos.Offset >= len(data) || data[pos.Offset] != c {
+		t.Errorf("%s: offset %d of position %v is not its line and column", what, pos.Offset, pos)
 	}
 }
 
 // inside reports whether pos is a byte of data, or its end if atEOF.
-func inside(data []byte, pos config.Pos, atEOF bool) bool {
-	if pos.Line < 1 || pos.Col < 1 {
+func inside(data []byte, pos token.Position, atEOF bool) bool {
+	if pos.Line < 1 || pos.Column < 1 {
 		return false
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
@@ -119,9 +118,9 @@ func inside(data []byte, pos config.Pos, atEOF bool) bool {
 		return false
 	}
 	line := lines[pos.Line-1]
-	if pos.Col-1 < len(line) {
+	if pos.Column-1 < len(line) {
 		return true
 	}
 	// Only the end of the file may be past a line's last byte.
-	return atEOF && pos.Line == len(lines) && pos.Col-1 == len(line)
+	return atEOF && pos.Line == len(lines) && pos.Column-1 == len(line)
 }
