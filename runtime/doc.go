@@ -10,7 +10,8 @@
 // Generated code declares its task table as data ([TaskDef], bound by
 // [NewTasks]), which the Go compiler builds in about linear time in the
 // number of tasks; a hand-written table can use the adapters ([Func1] and
-// its siblings) directly. Beside the table, generated code declares a
+// its siblings) directly, and may leave [Job.Levels] nil for Run to
+// compute with [Levels]. Beside the table, generated code declares a
 // typed [TaskRef] per task (job1.ByRegionTask): [Result] reads that task's
 // result from a [Report] with its own type, and runtime/jobtest replaces
 // the task in a test with a function of exactly its Run type.
