@@ -345,7 +345,7 @@ func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
 		return ExitTimeout, "timed out"
 	case errors.Is(rep.Err, runtime.ErrSetup):
 		return ExitSetup, "setup failed"
-	case slices.ContainsFunc(rep.Tasks, func(t runtime.TaskReport) bool { return t.State != runtime.Succeeded }):
+	case slices.ContainsFunc(rep.Tasks, func(t runtime.TaskReport) bool { return !t.State.OK() }):
 		return ExitFailed, "failed"
 	case errors.Is(rep.Err, runtime.ErrTeardown):
 		return ExitTeardown, "teardown failed"
