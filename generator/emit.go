@@ -17,6 +17,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
 // rtAlias is the fixed import name of our runtime package in generated
@@ -131,7 +132,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 			fields = append(fields, field("Deps", intSlice(t.deps)))
 		}
 		if len(t.args) > 0 {
-			fields = append(fields, field("Args", intSlice(t.args)))
+			fields = append(fields, field("Args", argSlice(t.args)))
 		}
 		if t.cfg.Timeout > 0 {
 			fields = append(fields, field("Timeout", durationCode(t.cfg.Timeout)))
@@ -165,8 +166,18 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 		jobFields = append(jobFields, jen.Line().Add(field("Handler", jen.New(jen.Qual(j.handler.pkgPath, j.handler.typeName)))))
 	}
 	jobFields = append(jobFields, jen.Line().Add(field("Fingerprint", jen.Lit(fingerprint(j)))))
+	if j.params != nil {
+		jobFields = append(jobFields, jen.Line().Add(field("Params", jen.Qual(j.pkgPath, j.params.typeName).Values())))
+	}
 	if j.cfg.KeepGoing {
 		jobFields = append(jobFields, jen.Line().Add(field("KeepGoing", jen.True())))
+	}
+	if len(j.unstorable) > 0 {
+		dict := jen.Dict{}
+		for i, msg := range j.unstorable {
+			dict[jen.Lit(i)] = jen.Lit(msg)
+		}
+		jobFields = append(jobFields, jen.Line().Add(field("Unstorable", jen.Map(jen.Int()).String().Values(dict))))
 	}
 	jobFields = append(jobFields,
 		jen.Line().Add(field("Tasks", jen.Qual(RuntimePath, "NewTasks").Call(jen.Id("taskTable").Index(jen.Op(":"))))),
@@ -326,6 +337,22 @@ func durationCode(d time.Duration) jen.Code {
 }
 
 func intSlice(xs []int) *jen.Statement { return jen.Index().Int().Add(intList(xs)) }
+
+// argSlice renders a task's Args, with taskrt.ParamsArg for the run's
+// inputs.
+func argSlice(xs []int) *jen.Statement {
+	if !slices.Contains(xs, runtime.ParamsArg) {
+		return intSlice(xs)
+	}
+	vals := make([]jen.Code, len(xs))
+	for i, x := range xs {
+		vals[i] = jen.Lit(x)
+		if x == runtime.ParamsArg {
+			vals[i] = jen.Qual(RuntimePath, "ParamsArg")
+		}
+	}
+	return jen.Index().Int().Values(vals...)
+}
 
 func intList(xs []int) *jen.Statement {
 	vals := make([]jen.Code, len(xs))

@@ -69,6 +69,11 @@ type Job struct {
 	// runtime/jobmain); a task takes the run's value through a parameter
 	// bound to [ParamsArg].
 	Params any
+	// Unstorable says, by task index, why a task's result cannot be stored
+	// as JSON (jobgen's check, with the position of the cause), for the
+	// tasks whose result cannot: runtime/jobmain's --state refuses to run
+	// such a job, since it could not resume it.
+	Unstorable map[int]string
 	// KeepGoing is the job's default failure policy (the config's
 	// "keep_going"); runtime/jobmain uses it as the default of
 	// --keep-going. [Job.Run] itself follows [Options.KeepGoing].

@@ -11,11 +11,13 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/taskorchestrator/taskorchestrator/internal/clikit"
 	"github.com/taskorchestrator/taskorchestrator/internal/plan"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
+	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/state"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/summary"
 	"github.com/urfave/cli/v2"
 )
@@ -152,6 +154,21 @@ type config struct {
 	reportPath string // --report
 	tracePath  string // --trace
 	process    bool   // the run is the process's: route slog.Default to its logger
+	paramsFile string // --params
+	only       cli.StringSlice
+	from       string // --from
+	list       bool   // --list
+	stateDir   string // --state
+	resume     bool   // --resume
+}
+
+// runPlan is what the command line asks of a run besides its options:
+// its inputs, the part of the job to run, and where to keep the results.
+type runPlan struct {
+	params any
+	sel    selection
+	store  *state.Store // nil without --state
+	part   partialPlan
 }
 
 // Run is Main without the process: it parses args (args[0] is the program
@@ -172,6 +189,7 @@ func RunWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer, ext Extension, process bool) int {
 	cfg := config{process: process}
 	env := func(flag string) []string { return []string{EnvVar(job.Name, flag)} }
+	ins, insErr := newInputSet(job)
 	app := &cli.App{
 		Name:                  job.Name,
 		Usage:                 "run the job " + job.Name,
@@ -194,6 +212,11 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 			&cli.BoolFlag{Name: "no-progress", EnvVars: env("no-progress"), Usage: "do not draw the live progress on stderr (drawn only when stderr is a terminal)", Destination: &cfg.noProgress},
 			&cli.StringFlag{Name: "report", EnvVars: env("report"), Usage: "write the run's report as JSON to `FILE`", Destination: &cfg.reportPath},
 			&cli.StringFlag{Name: "trace", EnvVars: env("trace"), Usage: "write the run as a Chrome trace-event `FILE`, for Perfetto or chrome://tracing", Destination: &cfg.tracePath},
+			&cli.BoolFlag{Name: "list", Usage: "list the tasks (name, level, dependencies) and exit", Destination: &cfg.list},
+			&cli.StringSliceFlag{Name: "only", Usage: "run only `TASK` (repeat, or separate with commas; by_region or jobs.job1.by_region); the results it needs from other tasks come from --state", Destination: &cfg.only},
+			&cli.StringFlag{Name: "from", Usage: "run `TASK` and every task downstream of it; the results they need from other tasks come from --state", Destination: &cfg.from},
+			&cli.StringFlag{Name: "state", EnvVars: env("state"), Usage: "keep each succeeded task's result in `DIR` as it finishes, for --resume, --only and --from", Destination: &cfg.stateDir},
+			&cli.BoolFlag{Name: "resume", EnvVars: env("resume"), Usage: "with --state, skip every task whose stored result is still valid (same task definitions, inputs and upstream results) and run the rest", Destination: &cfg.resume},
 		},
 		Commands: append(slices.Clone(ext.Commands), clikit.CompletionCommand(UsageError)),
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -202,11 +225,40 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit: Run returns the code
 	}
 	app.Flags = append(app.Flags, ext.Flags...)
+	if ins != nil {
+		app.Flags = append(app.Flags, &cli.StringFlag{Name: "params", EnvVars: env("params"), Usage: "read the job's inputs from the JSON `FILE`, an object like the \"params\" of a --report; input flags and variables win", Destination: &cfg.paramsFile})
+		app.Flags = append(app.Flags, ins.flags()...)
+	}
 	code := ExitOK
 	app.Action = func(c *cli.Context) error {
 		if err := cfg.check(c.Args().Slice()); err != nil {
 			return err
 		}
+		if insErr != nil {
+			fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, insErr)
+			code = ExitSetup
+			return nil
+		}
+		if cfg.list {
+			if err := listTasks(job, stdout); err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
+				code = ExitFailed
+			}
+			return nil
+		}
+		var rp runPlan
+		if ins != nil {
+			p, err := ins.parse(c, cfg.paramsFile)
+			if err != nil {
+				return usageError{err}
+			}
+			rp.params = p
+		}
+		sel, err := selectTasks(job, cfg.only.Value(), cfg.from)
+		if err != nil {
+			return err
+		}
+		rp.sel = sel
 		runFn := RunFunc(runLocal)
 		if ext.Runner != nil && !cfg.dryRun {
 			fn, err := ext.Runner(c)
@@ -214,13 +266,37 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 				return usageError{err}
 			}
 			if fn != nil {
+				if sel.run != nil || cfg.stateDir != "" {
+					return usageError{errors.New("--only, --from and --state run the job in this process, not on Temporal, which keeps a run's progress itself (see docs/temporal.md)")}
+				}
 				runFn = fn
 			}
 		}
+		if cfg.stateDir != "" && (!cfg.dryRun || dirExists(cfg.stateDir)) {
+			st, err := state.Open(cfg.stateDir, job, rp.params)
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: --state %s: %v\n", job.Name, cfg.stateDir, err)
+				code = ExitUsage
+				return nil
+			}
+			defer st.Close()
+			rp.store = st
+		}
+		part, err := planRun(job, sel, rp.store, cfg.resume)
+		if err != nil {
+			var ue usageError
+			if !errors.As(err, &ue) {
+				fmt.Fprintf(stderr, "%s: --state %s: %v\n", job.Name, cfg.stateDir, err)
+				code = ExitUsage
+				return nil
+			}
+			return err
+		}
+		rp.part = part
 		if cfg.dryRun {
-			code = dryRun(job, cfg, stdout, stderr)
+			code = dryRun(job, cfg, rp, stdout, stderr)
 		} else {
-			code = run(c.Context, job, runFn, cfg, stdout, stderr)
+			code = run(c.Context, job, runFn, cfg, rp, stdout, stderr)
 		}
 		return nil
 	}
@@ -267,6 +343,8 @@ func (cfg config) check(args []string) error {
 		return usageError{fmt.Errorf("--log-format must be text or json, not %q", cfg.logFormat)}
 	case cfg.json && !cfg.dryRun:
 		return usageError{errors.New("--json needs --dry-run")}
+	case cfg.resume && cfg.stateDir == "":
+		return usageError{errors.New("--resume needs --state DIR, the folder of the run to resume")}
 	}
 	if _, err := runtime.ParseSchedule(cfg.schedule); err != nil {
 		return usageError{fmt.Errorf("--schedule: %w", err)}
@@ -278,7 +356,7 @@ func (cfg config) check(args []string) error {
 }
 
 // run runs the job and returns the exit code.
-func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdout, stderr io.Writer) int {
+func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, rp runPlan, stdout, stderr io.Writer) int {
 	runCtx := ctx
 	if cfg.timeout > 0 {
 		var cancel context.CancelFunc
@@ -296,7 +374,20 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	}
 	schedule, _ := runtime.ParseSchedule(cfg.schedule) // checked by check
 	unwatch := out.stopping(runCtx)
-	rep, err := runFn(runCtx, job, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
+	obs := out.observer()
+	if st := rp.store; st != nil {
+		obs = withState(st, obs)
+		if cfg.resume {
+			fmt.Fprintf(stderr, "%s: --resume from %s: %d of %d tasks restored\n", job.Name, cfg.stateDir, len(rp.part.restored), len(job.Tasks))
+			for _, n := range rp.part.notes {
+				fmt.Fprintln(stderr, n)
+			}
+		}
+	}
+	rep, err := runFn(runCtx, job, runtime.Options{
+		Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: obs,
+		Params: rp.params, Only: rp.part.only, Restored: rp.part.restored,
+	})
 	unwatch()
 	if rep == nil {
 		out.finish(nil)
@@ -308,7 +399,16 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 		return ExitSetup
 	}
 	code, outcome := classify(ctx, runCtx, rep)
+	if st := rp.store; st != nil {
+		if err := st.Err(); err != nil {
+			fmt.Fprintf(stderr, "%s: --state %s: some results were not stored, so --resume will run their tasks again:\n%v\n", job.Name, cfg.stateDir, err)
+			if code == ExitOK {
+				code = ExitFailed
+			}
+		}
+	}
 	sum := summary.New(job, rep, outcome, code)
+	sum.Params = rp.params
 	if err := out.finish(&sum); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
 		if code == ExitOK {
@@ -355,7 +455,7 @@ func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
 
 // dryRun prints the plan of the job, as text or JSON, without running
 // anything.
-func dryRun(job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
+func dryRun(job *runtime.Job, cfg config, rp runPlan, stdout, stderr io.Writer) int {
 	if err := job.Validate(); err != nil {
 		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
 		return ExitSetup
@@ -370,11 +470,50 @@ func dryRun(job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
 	if cfg.json {
 		write = p.WriteJSON
 	}
-	if err := write(stdout); err != nil {
+	err := write(stdout)
+	if err == nil && !cfg.json && (rp.sel.run != nil || rp.store != nil) {
+		err = writeSelection(stdout, job, rp)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// writeSelection prints, for a dry run of part of a job, what would happen
+// to each task.
+func writeSelection(w io.Writer, job *runtime.Job, rp runPlan) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nTASK\tWOULD")
+	for i, t := range job.Tasks {
+		what := "run"
+		if _, r := rp.part.restored[i]; r {
+			what = "be restored from --state"
+		} else if !rp.sel.selected(i) {
+			what = "not run (not selected)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", shortName(t.Name), what)
+	}
+	return tw.Flush()
+}
+
+// dirExists reports whether path is a folder.
+func dirExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// withState puts the state store before obs (which may be nil), so that a
+// task's result is stored before anything else hears of its end.
+func withState(st *state.Store, obs runtime.Observer) runtime.Observer {
+	if obs == nil {
+		return st
+	}
+	return runtime.ObserverFunc(func(e runtime.Event) {
+		st.Observe(e)
+		obs.Observe(e)
+	})
 }
 
 // EnvVar is the environment variable that sets flag of the binary of job:
