@@ -27,8 +27,10 @@ func TestLoadRepositoryConfig(t *testing.T) {
 	assert.Equal(t, config.Pos{Line: 4, Col: 5}, job1.Pos)
 	assert.Equal(t, "jobs.job1.job1_handler", job1.Handler)
 	assert.Equal(t, config.Pos{Line: 5, Col: 18}, job1.HandlerPos)
+	assert.Equal(t, "jobs.job1.params", job1.Params)
+	assert.Equal(t, config.Pos{Line: 6, Col: 17}, job1.ParamsPos)
 	assert.False(t, job1.KeepGoing)
-	assert.Equal(t, &config.Temporal{Pos: config.Pos{Line: 7, Col: 19}, Pinned: true}, job1.Temporal)
+	assert.Equal(t, &config.Temporal{Pos: config.Pos{Line: 8, Col: 19}, Pinned: true}, job1.Temporal)
 	var names []string
 	for _, task := range job1.Tasks {
 		names = append(names, task.Name)
@@ -36,12 +38,12 @@ func TestLoadRepositoryConfig(t *testing.T) {
 	assert.Equal(t, []string{"jobs.job1.load_sales", "jobs.job1.by_region", "jobs.job1.by_month", "jobs.job1.write_report"}, names)
 
 	byMonth := job1.Tasks[2]
-	assert.Equal(t, config.Pos{Line: 11, Col: 18}, byMonth.Pos)
-	assert.Equal(t, []config.Dependency{{Name: "jobs.job1.load_sales", Pos: config.Pos{Line: 11, Col: 57}}}, byMonth.Dependencies)
+	assert.Equal(t, config.Pos{Line: 12, Col: 18}, byMonth.Pos)
+	assert.Equal(t, []config.Dependency{{Name: "jobs.job1.load_sales", Pos: config.Pos{Line: 12, Col: 57}}}, byMonth.Dependencies)
 	assert.Equal(t, 30*time.Second, byMonth.Timeout)
-	assert.Equal(t, config.Pos{Line: 11, Col: 93}, byMonth.TimeoutPos)
+	assert.Equal(t, config.Pos{Line: 12, Col: 93}, byMonth.TimeoutPos)
 	assert.Equal(t, 2, byMonth.Retries)
-	assert.Equal(t, config.Pos{Line: 11, Col: 111}, byMonth.RetriesPos)
+	assert.Equal(t, config.Pos{Line: 12, Col: 111}, byMonth.RetriesPos)
 
 	loadSales := job1.Tasks[0]
 	assert.Empty(t, loadSales.Dependencies)
@@ -52,23 +54,23 @@ func TestLoadRepositoryConfig(t *testing.T) {
 
 	writeReport := job1.Tasks[3]
 	assert.Equal(t, []config.Dependency{
-		{Name: "jobs.job1.by_region", Pos: config.Pos{Line: 12, Col: 61}},
-		{Name: "jobs.job1.by_month", Pos: config.Pos{Line: 12, Col: 84}},
+		{Name: "jobs.job1.by_region", Pos: config.Pos{Line: 13, Col: 61}},
+		{Name: "jobs.job1.by_month", Pos: config.Pos{Line: 13, Col: 84}},
 	}, writeReport.Dependencies)
 
 	job2 := cfg.Jobs[1]
 	assert.Equal(t, "job2", job2.Name)
-	assert.Equal(t, config.Pos{Line: 15, Col: 5}, job2.Pos)
+	assert.Equal(t, config.Pos{Line: 16, Col: 5}, job2.Pos)
 	assert.Empty(t, job2.Handler)
 	assert.Zero(t, job2.HandlerPos)
 	assert.Nil(t, job2.Temporal, "job2 runs on one machine only")
 	require.Len(t, job2.Tasks, 3)
 	task6 := job2.Tasks[2]
 	assert.Equal(t, "jobs.job2.task6", task6.Name)
-	assert.Equal(t, config.Pos{Line: 19, Col: 18}, task6.Pos)
+	assert.Equal(t, config.Pos{Line: 20, Col: 18}, task6.Pos)
 	assert.Equal(t, []config.Dependency{
-		{Name: "jobs.job2.task4", Pos: config.Pos{Line: 19, Col: 54}},
-		{Name: "jobs.job2.task5", Pos: config.Pos{Line: 19, Col: 73}},
+		{Name: "jobs.job2.task4", Pos: config.Pos{Line: 20, Col: 54}},
+		{Name: "jobs.job2.task5", Pos: config.Pos{Line: 20, Col: 73}},
 	}, task6.Dependencies)
 }
 

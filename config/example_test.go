@@ -42,5 +42,5 @@ func ExampleLoad() {
 	}
 	// Output:
 	// job1 at 4:5: 4 tasks
-	// job2 at 15:5: 3 tasks
+	// job2 at 16:5: 3 tasks
 }

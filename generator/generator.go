@@ -56,8 +56,8 @@ type job struct {
 	// unstorable says, by task index, why a task's result cannot be
 	// stored as JSON, for --state (see checkStorable).
 	unstorable map[int]string
-	levels  [][]int
-	bad     bool // a problem was reported; nothing is generated for it
+	levels     [][]int
+	bad        bool // a problem was reported; nothing is generated for it
 }
 
 // task is one task of a job.

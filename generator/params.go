@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"go/types"
 	"reflect"
@@ -182,23 +183,29 @@ func checkDefault(kind string, t types.Type, def string) error {
 	case "time":
 		if _, e := time.Parse(time.DateOnly, def); e != nil {
 			if _, e := time.Parse(time.RFC3339, def); e != nil {
-				err = fmt.Errorf("want a date (2006-01-02) or an RFC 3339 time (2006-01-02T15:04:05Z)")
+				err = errors.New("want a date (2006-01-02) or an RFC 3339 time (2006-01-02T15:04:05Z)")
 			}
 		}
 	case "string", "text":
 	default:
 		b := t.Underlying().(*types.Basic)
 		size := int(types.SizesFor("gc", "amd64").Sizeof(b)) * 8
+		want := "a number"
 		switch {
 		case b.Info()&types.IsUnsigned != 0:
 			_, err = strconv.ParseUint(def, 0, size)
+			want = "a non-negative integer"
 		case b.Info()&types.IsInteger != 0:
 			_, err = strconv.ParseInt(def, 0, size)
+			want = "an integer"
 		default:
 			_, err = strconv.ParseFloat(def, size)
 		}
-		if ne, ok := err.(*strconv.NumError); ok {
-			err = ne.Err
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			err = fmt.Errorf("out of range for %s", b.Name())
+		case err != nil:
+			err = fmt.Errorf("want %s", want)
 		}
 	}
 	return err
