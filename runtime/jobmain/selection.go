@@ -16,18 +16,21 @@ import (
 // name (jobs.job1.by_region) or the part after the job's package
 // (by_region). An unknown name is a usage error with the closest name.
 func findTask(job *runtime.Job, flag, name string) (int, error) {
-	var short []string
+	var cands []string // what a typo of name is likely a typo of
 	for i, t := range job.Tasks {
 		s := shortName(t.Name)
 		if t.Name == name || s == name {
 			return i, nil
 		}
-		short = append(short, s)
+		if strings.Contains(name, ".") {
+			s = t.Name
+		}
+		cands = append(cands, s)
 	}
 	hint := ""
-	slices.Sort(short)
+	slices.Sort(cands)
 	best, bestDist := "", len(name)/3+1
-	for _, s := range short {
+	for _, s := range cands {
 		if d := textdist.Distance(name, s); d < bestDist {
 			best, bestDist = s, d
 		}

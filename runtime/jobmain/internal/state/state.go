@@ -389,7 +389,7 @@ func (s *Store) write(i int, result any) error {
 		rec.Deps[s.job.Tasks[d].Name] = s.ids[d]
 	}
 	s.mu.Unlock()
-	data, err := json.MarshalIndent(rec, "", "  ")
+	data, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("task %q: store its result: %w", t.Name, err)
 	}
