@@ -10,7 +10,7 @@
 // the report:
 //
 //	job := job1gen.Job()
-//	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context) ([]job1.Sale, error) {
+//	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context, _ job1.Params) ([]job1.Sale, error) {
 //		return sales, nil
 //	})
 //	rep := jobtest.Run(t, job, runtime.Options{})
