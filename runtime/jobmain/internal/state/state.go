@@ -179,9 +179,13 @@ var (
 )
 
 func writeType(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool) {
+	if t.Name() != "" && t.PkgPath() == "" {
+		b.WriteString(t.Name()) // a predeclared type: int, string, error
+		return
+	}
 	if t.Name() != "" {
 		b.WriteString(t.PkgPath() + "." + t.Name())
-		if t.PkgPath() == "" || seen[t] || t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
+		if seen[t] || t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
 			reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler) {
 			return
 		}
