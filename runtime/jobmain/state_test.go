@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
@@ -156,7 +157,7 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "STATEJOB=dia\n--no-progress\n--workers\n2\n--state\n"+st+"\n--base\n4",
 		"STATEJOB_LOG="+logPath, "STATEJOB_BLOCK=1")
-	var stderrBuf bytes.Buffer
+	var stderrBuf testmod.Buffer
 	cmd.Stderr = &stderrBuf
 	require.NoError(t, cmd.Start())
 	deadline := time.Now().Add(time.Minute)
