@@ -488,6 +488,9 @@ func writeSelection(w io.Writer, job *runtime.Job, rp runPlan) error {
 	fmt.Fprintln(tw, "\nTASK\tWOULD")
 	for i, t := range job.Tasks {
 		what := "run"
+		if why := rp.part.why[i]; why != "" && rp.store != nil && rp.sel.selected(i) {
+			what = "run: " + why
+		}
 		if _, r := rp.part.restored[i]; r {
 			what = "be restored from --state"
 		} else if !rp.sel.selected(i) {

@@ -151,6 +151,7 @@ type partialPlan struct {
 	only     []int       // runtime.Options.Only
 	restored map[int]any // runtime.Options.Restored
 	notes    []string    // why tasks that could have been restored run
+	why      map[int]string
 }
 
 // planRun decides, for a run of sel with the state folder st (nil without
@@ -176,6 +177,7 @@ func planRun(job *runtime.Job, sel selection, st *state.Store, resume bool) (par
 			return p, err
 		}
 		p.restored, why = lp.Restored, lp.Why
+		p.why = why
 	}
 	if miss := sel.missing(job, p.restored); len(miss) > 0 {
 		var lines []string
