@@ -85,7 +85,6 @@ func (taskD) Run(_ context.Context, b string, c []int) (map[string]int, error) {
 	return map[string]int{b: c[0] + c[1]}, nil
 }
 
-
 // taskD2 is d over b2's result.
 type taskD2 struct{}
 
