@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -256,16 +257,8 @@ func TestResumeInvalidation(t *testing.T) {
 
 func sortedRan(t *testing.T, path string) []string {
 	lines := ran(t, path)
-	slicesSort(lines)
+	slices.Sort(lines)
 	return lines
-}
-
-func slicesSort(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 func TestSelection(t *testing.T) {
