@@ -32,6 +32,7 @@ tidy-check:
 smoke: build
 	./bin/job1 && ./bin/job2 && ./bin/job1 --dry-run
 	./bin/job1 --no-progress --log-level warn --report out/job1/run.json --trace out/job1/trace.json
+	rm -rf out/smoke-state && ./bin/job1 --no-progress --region east --state out/smoke-state && ./bin/job1 --no-progress --region east --state out/smoke-state --resume | grep -q '4 restored'
 
 ci: lint tidy-check check-generated test build smoke test-temporal readme-temporal
 

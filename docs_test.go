@@ -34,17 +34,18 @@ func TestArchitecture(t *testing.T) {
 		}{
 			{pkg: module + "/runtime", module: []string{}},
 			{pkg: module + "/internal/text", module: []string{}},
+			{pkg: module + "/internal/inputs", module: []string{}},
 			{pkg: module + "/internal/plan", module: []string{module + "/internal/text"}},
 			// config is the schema's bytes; the loader is the generator's.
 			{pkg: module + "/config", module: []string{}},
 			{pkg: module + "/generator/internal/config", module: []string{module + "/config", module + "/internal/text"}},
 			// The generator reads the runtime through go/packages, never
 			// imports it.
-			{pkg: module + "/generator", module: []string{module + "/generator/", module + "/config", module + "/internal/text", module + "/internal/plan"}},
+			{pkg: module + "/generator", module: []string{module + "/generator/", module + "/config", module + "/internal/text", module + "/internal/plan", module + "/internal/inputs"}},
 			{pkg: module + "/jobs/...", forbidden: []string{module + "/gen/", module + "/generator", module + "/cmd/"}},
 			{pkg: module + "/cmd/jobgen", module: []string{module + "/generator", module + "/config", module + "/internal/"}},
 			// Only a job that opts in to Temporal links its SDK: job2 does not.
-			{pkg: module + "/runtime/jobmain", forbidden: []string{"go.temporal.io/", module + "/runtime/temporaljob"}, module: []string{module + "/runtime", module + "/internal/clikit", module + "/internal/plan", module + "/internal/text"}},
+			{pkg: module + "/runtime/jobmain", forbidden: []string{"go.temporal.io/", module + "/runtime/temporaljob"}, module: []string{module + "/runtime", module + "/internal/clikit", module + "/internal/plan", module + "/internal/text", module + "/internal/inputs"}},
 			{pkg: module + "/cmd/job2", forbidden: []string{"go.temporal.io/", module + "/runtime/temporaljob"}},
 			// jobtest runs in a user's tests: the runtime and the standard library.
 			{pkg: module + "/runtime/jobtest", forbidden: []string{"go.temporal.io/", "github.com/stretchr/", "github.com/urfave/", "golang.org/x/"}, module: []string{module + "/runtime"}},

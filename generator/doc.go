@@ -40,7 +40,22 @@
 // through exported fields and elements, is an error, unless a type on the
 // way has its own MarshalJSON and UnmarshalJSON (or MarshalText and
 // UnmarshalText). Parameters need no check of their own: each is filled
-// with the result of a dependency.
+// with the result of a dependency, or with the params. For every other
+// job the same walk, on encoding/json's rules, decides whether each
+// result can be kept in a --state folder: a result that cannot does not
+// fail generation, but its reason (task, type, position of the field) goes
+// into the Job's Unstorable, and the binary refuses --state with it.
+//
+// A job's params ("params" in the config, a struct type in the job's
+// package) are its run inputs: every field must be an input runtime/jobmain
+// can set from a flag (string, bool, integer and float kinds,
+// time.Duration, time.Time, or a type whose pointer implements
+// encoding.TextUnmarshaler), exported and not embedded, with a flag name
+// that is well formed, distinct and not one of the binary's own, and tags
+// (flag, help, default, required) that parse; a Run parameter of that type
+// is bound to the run's inputs (runtime.ParamsArg), and must be neither
+// variadic nor also provided by a dependency. The rules live in
+// internal/inputs, which runtime/jobmain applies too.
 //
 // Warnings ([SeverityWarning]) do not make the input invalid:
 // a dependency whose result no parameter takes, in a task whose Run takes
@@ -57,8 +72,8 @@
 //
 // The fingerprint (runtime.Job.Fingerprint) is the SHA-256, in 64
 // lower-case hex digits, of a canonical text, one fact a line: a version
-// line, the job's name, its handler type with its full package path,
-// keep_going, its Temporal settings, then for every task in config order
+// line, the job's name, its handler type with its full package path, its
+// params type if it has one, keep_going, its Temporal settings, then for every task in config order
 // its name, dependencies, the dependency bound to each parameter, timeout,
 // retries and Run signature (parameter types after ctx, variadic or not,
 // and result type, with full package paths), and the levels. The same

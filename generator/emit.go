@@ -130,7 +130,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 			fields = append(fields, field("Deps", intSlice(t.deps)))
 		}
 		if len(t.args) > 0 {
-			fields = append(fields, field("Args", intSlice(t.args)))
+			fields = append(fields, field("Args", argSlice(t.args)))
 		}
 		if t.cfg.Timeout > 0 {
 			fields = append(fields, field("Timeout", durationCode(t.cfg.Timeout)))
@@ -164,8 +164,18 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 		jobFields = append(jobFields, jen.Line().Add(field("Handler", jen.New(jen.Qual(j.handler.pkgPath, j.handler.typeName)))))
 	}
 	jobFields = append(jobFields, jen.Line().Add(field("Fingerprint", jen.Lit(fingerprint(j)))))
+	if j.params != nil {
+		jobFields = append(jobFields, jen.Line().Add(field("Params", jen.Qual(j.pkgPath, j.params.typeName).Values())))
+	}
 	if j.cfg.KeepGoing {
 		jobFields = append(jobFields, jen.Line().Add(field("KeepGoing", jen.True())))
+	}
+	if len(j.unstorable) > 0 {
+		dict := jen.Dict{}
+		for i, msg := range j.unstorable {
+			dict[jen.Lit(i)] = jen.Lit(msg)
+		}
+		jobFields = append(jobFields, jen.Line().Add(field("Unstorable", jen.Map(jen.Int()).String().Values(dict))))
 	}
 	jobFields = append(jobFields,
 		jen.Line().Add(field("Tasks", jen.Qual(runtimePath, "NewTasks").Call(jen.Id("taskTable").Index(jen.Op(":"))))),
@@ -325,6 +335,27 @@ func durationCode(d time.Duration) jen.Code {
 }
 
 func intSlice(xs []int) *jen.Statement { return jen.Index().Int().Add(intList(xs)) }
+
+// paramsArg stands in a task's args for the run's inputs (the job's
+// params). Generated code spells it taskrt.ParamsArg, whatever the
+// runtime's value, so the generator needs no import of the runtime.
+const paramsArg = -1
+
+// argSlice renders a task's Args, with taskrt.ParamsArg for the run's
+// inputs.
+func argSlice(xs []int) *jen.Statement {
+	if !slices.Contains(xs, paramsArg) {
+		return intSlice(xs)
+	}
+	vals := make([]jen.Code, len(xs))
+	for i, x := range xs {
+		vals[i] = jen.Lit(x)
+		if x == paramsArg {
+			vals[i] = jen.Qual(runtimePath, "ParamsArg")
+		}
+	}
+	return jen.Index().Int().Values(vals...)
+}
 
 func intList(xs []int) *jen.Statement {
 	vals := make([]jen.Code, len(xs))

@@ -45,6 +45,9 @@ func fingerprintText(j *job) string {
 	} else {
 		line("handler %s.GenericJobHandler", runtimePath)
 	}
+	if j.params != nil {
+		line("params %s", types.TypeString(j.params.typ, nil))
+	}
 	line("keep_going %t", j.cfg.KeepGoing)
 	if tm := j.cfg.Temporal; tm != nil {
 		line("temporal on pinned=%t", tm.Pinned)

@@ -54,8 +54,12 @@ type job struct {
 	tasks   []*task
 	byName  map[string]int
 	handler *handler // nil: the runtime's GenericJobHandler
-	levels  [][]int
-	bad     bool // a problem was reported; nothing is generated for it
+	params  *params  // nil: the job takes no inputs
+	// unstorable says, by task index, why a task's result cannot be
+	// stored as JSON, for --state (see checkStorable).
+	unstorable map[int]string
+	levels     [][]int
+	bad        bool // a problem was reported; nothing is generated for it
 }
 
 // task is one task of a job.
@@ -247,6 +251,7 @@ func (g *generator) checkNames(cfg *config.Config) {
 		}
 		j := &job{cfg: cj, pkgPath: g.modPath + "/jobs/" + cj.Name, byName: map[string]int{}}
 		ok := g.checkHandler(j)
+		ok = g.checkParamsName(j) && ok
 		types := map[string]*task{}
 		for _, ct := range cj.Tasks {
 			where := fmt.Sprintf("job %s: task %s", text.Quote(cj.Name), text.Quote(ct.Name))
@@ -359,6 +364,9 @@ func (g *generator) checkFiles() {
 			} else {
 				ok = g.checkSourceFile(&names, j.cfg.HandlerPos, where, d.pkg, d.file, j.handler.typeName) && ok
 			}
+		}
+		if j.params != nil {
+			ok = g.checkParamsFile(&names, j) && ok
 		}
 		ok = g.checkFolders(&names, j) && ok
 		if ok {

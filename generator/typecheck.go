@@ -87,8 +87,13 @@ func (g *generator) typeCheck(ctx context.Context) error {
 		if j.handler != nil {
 			ok = g.checkHandlerType(j, byPath[j.handler.pkgPath], handlerIface) && ok
 		}
+		if j.params != nil {
+			ok = g.checkParamsType(j, p) && ok
+		}
 		if j.cfg.Temporal != nil {
 			ok = g.checkTemporal(j, p.Fset) && ok
+		} else {
+			g.checkStorable(j, p.Fset)
 		}
 		return !ok || !g.bind(j)
 	})
@@ -424,6 +429,32 @@ func (g *generator) checkTemporal(j *job, fset *token.FileSet) bool {
 	return ok
 }
 
+// stateRules are the rules of encoding/json, which stores results for a job
+// binary's --state.
+var stateRules = encodeRules{decoder: "encoding/json"}
+
+// checkStorable records, for each task whose result encoding/json cannot
+// store and load back (see [encodeProblems]; warnings aside), why: the job
+// still runs, but its binary refuses --state with that reason. A job on
+// Temporal needs no record: checkTemporal made those errors.
+func (g *generator) checkStorable(j *job, fset *token.FileSet) {
+	for i, t := range j.tasks {
+		if t.result == nil {
+			continue
+		}
+		for _, p := range encodeProblems(t.result, stateRules) {
+			if p.Warning {
+				continue
+			}
+			if j.unstorable == nil {
+				j.unstorable = map[int]string{}
+			}
+			j.unstorable[i] = fmt.Sprintf("task %q: result type %s cannot be stored as JSON: %s (%s)", t.cfg.Name, typeName(t.result), p.Msg, g.moduleGoPos(fset, p.Pos, t.runPos))
+			break
+		}
+	}
+}
+
 // moduleGoPos formats pos for a message when it is in a file of the
 // module, and returns instead when it is not: a field of a standard
 // library type would print a path that depends on the machine.
@@ -463,6 +494,8 @@ func (g *generator) bind(j *job) bool {
 			noProvider = iota
 			ambiguous
 			likeVariadic
+			paramsTwice
+			paramsVariadic
 		)
 		var problems []*problem
 		note := func(kind, pi int, cands []int) {
@@ -482,7 +515,14 @@ func (g *generator) bind(j *job) bool {
 				}
 			}
 			last := t.variadic && pi == len(t.params)-1
+			isParams := j.params != nil && types.Identical(pt, j.params.typ)
 			switch {
+			case isParams && last:
+				note(paramsVariadic, pi, nil)
+			case isParams && len(cands) > 0:
+				note(paramsTwice, pi, cands)
+			case isParams:
+				t.args = append(t.args, paramsArg)
 			case !last && t.variadic && types.Identical(pt, t.params[len(t.params)-1]):
 				note(likeVariadic, pi, nil)
 			case last:
@@ -503,6 +543,14 @@ func (g *generator) bind(j *job) bool {
 			switch p.kind {
 			case likeVariadic:
 				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) %s the type of the variadic parameter, so which dependency fills %s is ambiguous (%s)", where, which, pt, text.Plural(len(p.params), "has", "have"), text.Plural(len(p.params), "it", "them"), at)
+			case paramsVariadic:
+				g.errorf(t.cfg.Pos, "%s: the variadic parameter of Run (...%s) has the job's params type; take the params as a parameter of its own (%s)", where, pt, at)
+			case paramsTwice:
+				var names []string
+				for _, c := range p.cands {
+					names = append(names, text.Quote(j.tasks[c].cfg.Name))
+				}
+				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) could be filled by the job's params or by %s; give the result a type of its own (%s)", where, which, pt, elide(names, " and "), at)
 			case noProvider:
 				g.errorf(t.cfg.Pos, "%s: no dependency provides %s of Run (%s); dependencies: %s (%s)", where, which, pt, g.describeDeps(j, t), at)
 			case ambiguous:

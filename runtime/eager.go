@@ -44,9 +44,17 @@ func newEager(r *runner) *eager {
 	e := &eager{r: r, reps: r.reps, exited: make(chan struct{})}
 	e.cond.L = &e.mu
 	e.succOff = make([]int32, n+1)
+	skip := r.skip
+	running := n
 	for i := range tasks {
+		if skip != nil && skip[i] {
+			running--
+			continue
+		}
 		for _, d := range tasks[i].Deps {
-			e.succOff[d+1]++
+			if skip == nil || !skip[d] {
+				e.succOff[d+1]++
+			}
 		}
 	}
 	for i := range n {
@@ -56,11 +64,18 @@ func newEager(r *runner) *eager {
 	fill := make([]int32, n)
 	e.indeg = make([]atomic.Int32, n)
 	for i := range tasks {
-		e.indeg[i].Store(int32(len(tasks[i].Deps)))
-		for _, d := range tasks[i].Deps {
-			e.succ[e.succOff[d]+fill[d]] = int32(i)
-			fill[d]++
+		if skip != nil && skip[i] {
+			continue
 		}
+		deg := int32(0)
+		for _, d := range tasks[i].Deps {
+			if skip == nil || !skip[d] {
+				e.succ[e.succOff[d]+fill[d]] = int32(i)
+				fill[d]++
+				deg++
+			}
+		}
+		e.indeg[i].Store(deg)
 	}
 	// Ranks, from the last level down: every dependent is in a higher one.
 	e.rank = make([]int32, n)
@@ -77,7 +92,7 @@ func newEager(r *runner) *eager {
 	}
 	e.queue.buckets = make([][]int32, top+1)
 	e.queue.heads = make([]int, top+1)
-	e.left.Store(int64(n))
+	e.left.Store(int64(running))
 	return e
 }
 
@@ -85,10 +100,22 @@ func newEager(r *runner) *eager {
 // was stopped and some tasks still ran opts.Grace later.
 func (e *eager) run() {
 	r := e.r
-	for _, i := range r.job.Levels[0] {
-		e.queue.push(int32(i), e.rank[i])
+	if r.skip == nil && len(r.job.Levels) > 0 {
+		for _, i := range r.job.Levels[0] {
+			e.queue.push(int32(i), e.rank[i])
+		}
+	} else {
+		// In a partial run, a task whose dependencies were all restored is
+		// ready at the start, whatever its level.
+		for _, tasks := range r.job.Levels {
+			for _, i := range tasks {
+				if e.indeg[i].Load() == 0 {
+					e.queue.push(int32(i), e.rank[i])
+				}
+			}
+		}
 	}
-	if r.stopped() || len(r.job.Tasks) == 0 {
+	if r.stopped() || e.left.Load() == 0 {
 		e.sweep()
 		return
 	}
@@ -101,7 +128,7 @@ func (e *eager) run() {
 		e.mu.Unlock()
 	})
 	defer unwatch()
-	n := min(r.opts.Workers, len(r.job.Tasks))
+	n := min(r.opts.Workers, int(e.left.Load()))
 	e.active.Store(int32(n))
 	for w := range n {
 		go e.work(r.call(w), -1)

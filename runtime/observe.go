@@ -107,6 +107,11 @@ type Event struct {
 	Err error
 	// Duration is the length of the attempt, the task or the run.
 	Duration time.Duration
+	// Result is the task's result, on the TaskEnd of a task that succeeded
+	// or was restored; nil otherwise. Like Err, it must not be kept: an
+	// observer that stores results (runtime/jobmain's --state) encodes it
+	// before it returns.
+	Result any
 }
 
 // observeJob reports a run, setup or teardown event of the run that
@@ -150,6 +155,7 @@ func (r *runner) observeTask(tr *TaskReport) {
 		State:    tr.State,
 		Err:      tr.Err,
 		Duration: tr.Duration,
+		Result:   tr.Result,
 	})
 }
 

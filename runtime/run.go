@@ -46,6 +46,22 @@ type Options struct {
 	// Observer, if not nil, receives the events of the run as they happen
 	// (see [Event]), from the run's goroutines. Nil costs nothing.
 	Observer Observer
+	// Params is the run's inputs, for a job that declares a params type
+	// ([Job.Params]): every parameter bound to [ParamsArg] receives it. It
+	// must have the dynamic type of Job.Params; nil means Job.Params, the
+	// zero value. runtime/jobmain fills it from the binary's input flags.
+	Params any
+	// Restored holds, by task index, results kept from an earlier run
+	// (runtime/jobmain's --state): such a task does not run, ends in state
+	// [Restored], and its dependents take the result as if it had just
+	// succeeded. Each result must have the dynamic type the task's Run
+	// returns.
+	Restored map[int]any
+	// Only, if not nil, lists the tasks to run, by index; every other task
+	// not in Restored ends in state [NotSelected] without running. A task
+	// that is to run with a dependency that neither runs nor is restored
+	// makes Run fail before anything runs.
+	Only []int
 }
 
 // Report is the outcome of one [Job.Run].
@@ -125,6 +141,14 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Schedule > ScheduleEager {
 		return nil, fmt.Errorf("runtime: unknown schedule %v", opts.Schedule)
 	}
+	params, err := j.params(opts.Params)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := j.selection(opts)
+	if err != nil {
+		return nil, err
+	}
 	opts = opts.withDefaults()
 	h := j.Handler
 	if h == nil {
@@ -162,12 +186,15 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 		return rep, rep.Err
 	}
 
-	r := &runner{job: j, opts: opts, h: h, log: log, start: rep.Start, levels: levels, reps: rep.Tasks, phase: make([]atomic.Int32, len(j.Tasks))}
+	r := &runner{job: j, opts: opts, h: h, log: log, start: rep.Start, levels: levels, reps: rep.Tasks, phase: make([]atomic.Int32, len(j.Tasks)), params: params}
 	_, r.generic = h.(GenericJobHandler)
 	r.watched = obs != nil || log != nil
 	r.eager = opts.Schedule == ScheduleEager
 	r.ctx, r.cancel = context.WithCancelCause(taskCtx)
 	r.done = r.ctx.Done()
+	if sel != nil {
+		r.preset(sel, opts.Restored)
+	}
 	unwatch := context.AfterFunc(r.ctx, func() { r.flags.Or(flagStopped) })
 	if r.eager {
 		newEager(r).run()
@@ -223,7 +250,7 @@ func runError(ctx context.Context, tasks []TaskReport) error {
 	ok := true
 	for i := range tasks {
 		t := &tasks[i]
-		ok = ok && t.State == Succeeded
+		ok = ok && t.State.OK()
 		if t.Err != nil {
 			errs = append(errs, fmt.Errorf("task %q: %w", t.Name, t.Err))
 		}
@@ -330,8 +357,13 @@ type runner struct {
 	done    <-chan struct{} // ctx.Done()
 	start   time.Time       // the run's start, the origin of r.now
 	levels  []int           // the level of each task
-	reps    []TaskReport
-	calls   []*call // calls[w] is reused by worker w of every level
+	params  any             // the run's inputs, for arguments bound to ParamsArg
+	// skip, when not nil, marks the tasks that do not run in this run: they
+	// were restored or left out (see preset), and r.job.Levels lists only
+	// the others.
+	skip  []bool
+	reps  []TaskReport
+	calls []*call // calls[w] is reused by worker w of every level
 	// finished is closed when the last level is done (level mode), and
 	// current is the level being run. over, under mu, is set when run
 	// returns, so that a late worker does not start a level.
@@ -610,7 +642,7 @@ func (r *runner) upstream(reps []TaskReport, i int) State {
 	state := Succeeded
 	for _, d := range r.job.Tasks[i].Deps {
 		switch reps[d].State {
-		case Succeeded:
+		case Succeeded, Restored:
 		case NotStarted, Cancelled:
 			state = NotStarted
 		default:
@@ -644,6 +676,10 @@ func (r *runner) runTask(reps []TaskReport, c *call, i int, now time.Time) time.
 	// args (see TaskFunc), and an attempt on its own goroutine gets a copy.
 	args := c.buf[:0]
 	for _, a := range t.Args {
+		if a == ParamsArg {
+			args = append(args, r.params)
+			continue
+		}
 		args = append(args, reps[a].Result)
 	}
 	c.buf = args
@@ -933,7 +969,7 @@ func (r *runner) finish(reps []TaskReport, i int, state State, attempts int, d t
 	if attempts == 0 {
 		tr.Start = time.Time{}
 	}
-	if state == Succeeded {
+	if state == Succeeded || state == Restored {
 		tr.Result = res
 	} else {
 		r.flags.Or(flagUnclean)
@@ -966,7 +1002,7 @@ func (r *runner) logTask(tr *TaskReport) {
 func LogTask(ctx context.Context, log *slog.Logger, tr *TaskReport) {
 	lvl := slog.LevelDebug
 	switch tr.State {
-	case Succeeded:
+	case Succeeded, Restored, NotSelected:
 	case Failed, Panicked, TimedOut:
 		lvl = slog.LevelError
 	default:

@@ -87,6 +87,12 @@ func (j *Job) levelOf() ([]int, error) {
 			isDep[d] = int32(i + 1)
 		}
 		for k, a := range t.Args {
+			if a == ParamsArg {
+				if j.Params == nil {
+					bad(i, "argument %d takes the run's inputs, but the job has no Params type", k)
+				}
+				continue
+			}
 			if a < 0 || a >= n || isDep[a] != int32(i+1) {
 				bad(i, "argument %d (task index %d) is not a dependency", k, a)
 			}

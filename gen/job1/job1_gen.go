@@ -15,7 +15,8 @@ func Job() *taskrt.Job {
 	return &taskrt.Job{
 		Name:        "job1",
 		Handler:     new(job1.Job1Handler),
-		Fingerprint: "e8f5d5c6a11eea45e85ed6e02078fb35c01b703d7be5817a2a5229af08e37a9c",
+		Fingerprint: "07133c894aa9a771d792676a94e677864f04a7475423c6508a75a838b81003d9",
+		Params:      job1.Params{},
 		Tasks:       taskrt.NewTasks(taskTable[:]),
 		Levels:      taskrt.CopyLevels(levelTable),
 	}
@@ -23,7 +24,7 @@ func Job() *taskrt.Job {
 
 // taskTable has one row per task, in config order: Bind binds the Run method of a new value of the type Impl points to.
 var taskTable = [...]taskrt.TaskDef{
-	0: {Name: "jobs.job1.load_sales", Bind: taskrt.BindFunc0[[]job1.Sale], Impl: (*job1.LoadSales)(nil)},
+	0: {Name: "jobs.job1.load_sales", Args: []int{taskrt.ParamsArg}, Bind: taskrt.BindFunc1[job1.Params, []job1.Sale], Impl: (*job1.LoadSales)(nil)},
 	1: {Name: "jobs.job1.by_region", Deps: []int{0}, Args: []int{0}, Bind: taskrt.BindFunc1[[]job1.Sale, job1.RegionTotals], Impl: (*job1.ByRegion)(nil)},
 	2: {Name: "jobs.job1.by_month", Deps: []int{0}, Args: []int{0}, Timeout: 30 * time.Second, Retries: 2, Bind: taskrt.BindFunc1[[]job1.Sale, job1.MonthTotals], Impl: (*job1.ByMonth)(nil)},
 	3: {Name: "jobs.job1.write_report", Deps: []int{1, 2}, Args: []int{1, 2}, Bind: taskrt.BindAction2[job1.RegionTotals, job1.MonthTotals], Impl: (*job1.WriteReport)(nil)},
@@ -38,7 +39,7 @@ var levelTable = [][]int{
 
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	LoadSalesTask   = taskrt.TaskRef[func(context.Context) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: taskrt.Func0[[]job1.Sale]}
+	LoadSalesTask   = taskrt.TaskRef[func(context.Context, job1.Params) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: taskrt.Func1[job1.Params, []job1.Sale]}
 	ByRegionTask    = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.RegionTotals, error), job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: taskrt.Func1[[]job1.Sale, job1.RegionTotals]}
 	ByMonthTask     = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.MonthTotals, error), job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: taskrt.Func1[[]job1.Sale, job1.MonthTotals]}
 	WriteReportTask = taskrt.TaskRef[func(context.Context, job1.RegionTotals, job1.MonthTotals) error, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: taskrt.Action2[job1.RegionTotals, job1.MonthTotals]}
@@ -49,7 +50,7 @@ var (
 // run go generate ./... after changing a Run signature.
 type (
 	jobs_job1_load_sales__Run_changed__run_go_generate   = *job1.LoadSales
-	_                                                    = taskrt.CheckFunc0[jobs_job1_load_sales__Run_changed__run_go_generate, []job1.Sale]
+	_                                                    = taskrt.CheckFunc1[jobs_job1_load_sales__Run_changed__run_go_generate, job1.Params, []job1.Sale]
 	jobs_job1_by_region__Run_changed__run_go_generate    = *job1.ByRegion
 	_                                                    = taskrt.CheckFunc1[jobs_job1_by_region__Run_changed__run_go_generate, []job1.Sale, job1.RegionTotals]
 	jobs_job1_by_month__Run_changed__run_go_generate     = *job1.ByMonth

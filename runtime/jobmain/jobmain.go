@@ -11,11 +11,13 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/taskorchestrator/taskorchestrator/internal/clikit"
 	"github.com/taskorchestrator/taskorchestrator/internal/plan"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
+	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/state"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/summary"
 	"github.com/urfave/cli/v2"
 )
@@ -152,6 +154,21 @@ type config struct {
 	reportPath string // --report
 	tracePath  string // --trace
 	process    bool   // the run is the process's: route slog.Default to its logger
+	paramsFile string // --params
+	only       cli.StringSlice
+	from       string // --from
+	list       bool   // --list
+	stateDir   string // --state
+	resume     bool   // --resume
+}
+
+// runPlan is what the command line asks of a run besides its options:
+// its inputs, the part of the job to run, and where to keep the results.
+type runPlan struct {
+	params any
+	sel    selection
+	store  *state.Store // nil without --state
+	part   partialPlan
 }
 
 // Run is Main without the process: it parses args (args[0] is the program
@@ -173,6 +190,7 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 	job = withLevels(job)
 	cfg := config{process: process}
 	env := func(flag string) []string { return []string{EnvVar(job.Name, flag)} }
+	ins, insErr := newInputSet(job)
 	app := &cli.App{
 		Name:                  job.Name,
 		Usage:                 "run the job " + job.Name,
@@ -195,6 +213,11 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 			&cli.BoolFlag{Name: "no-progress", EnvVars: env("no-progress"), Usage: "do not draw the live progress on stderr (drawn only when stderr is a terminal)", Destination: &cfg.noProgress},
 			&cli.StringFlag{Name: "report", EnvVars: env("report"), Usage: "write the run's report as JSON to `FILE`", Destination: &cfg.reportPath},
 			&cli.StringFlag{Name: "trace", EnvVars: env("trace"), Usage: "write the run as a Chrome trace-event `FILE`, for Perfetto or chrome://tracing", Destination: &cfg.tracePath},
+			&cli.BoolFlag{Name: "list", Usage: "list the tasks (name, level, dependencies) and exit", Destination: &cfg.list},
+			&cli.StringSliceFlag{Name: "only", Usage: "run only `TASK` (repeat, or separate with commas; by_region or jobs.job1.by_region); the results it needs from other tasks come from --state", Destination: &cfg.only},
+			&cli.StringFlag{Name: "from", Usage: "run `TASK` and every task downstream of it; the results they need from other tasks come from --state", Destination: &cfg.from},
+			&cli.StringFlag{Name: "state", EnvVars: env("state"), Usage: "keep each succeeded task's result in `DIR` as it finishes, for --resume, --only and --from", Destination: &cfg.stateDir},
+			&cli.BoolFlag{Name: "resume", EnvVars: env("resume"), Usage: "with --state, skip every task whose stored result is still valid (same task definitions, inputs and upstream results) and run the rest", Destination: &cfg.resume},
 		},
 		Commands: append(slices.Clone(ext.Commands), clikit.CompletionCommand(UsageError)),
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -203,24 +226,72 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit: Run returns the code
 	}
 	app.Flags = append(app.Flags, ext.Flags...)
+	if ins != nil {
+		app.Flags = append(app.Flags, &cli.StringFlag{Name: "params", EnvVars: env("params"), Usage: "read the job's inputs from the JSON `FILE`, an object like the \"params\" of a --report; input flags and variables win", Destination: &cfg.paramsFile})
+		app.Flags = append(app.Flags, ins.flags()...)
+	}
 	app.Action = func(c *cli.Context) error {
 		if err := cfg.check(c.Args().Slice()); err != nil {
 			return err
 		}
-		if cfg.dryRun {
-			return dryRun(job, cfg, stdout)
+		if insErr != nil {
+			return &exitError{code: ExitSetup, errs: []error{fmt.Errorf("invalid job:\n%w", insErr)}}
 		}
+		if cfg.list {
+			if err := listTasks(job, stdout); err != nil {
+				return &exitError{code: ExitFailed, errs: []error{err}}
+			}
+			return nil
+		}
+		var rp runPlan
+		if ins != nil {
+			p, err := ins.parse(c, cfg.paramsFile)
+			if err != nil {
+				return usageError{err}
+			}
+			rp.params = p
+		}
+		sel, err := selectTasks(job, cfg.only.Value(), cfg.from)
+		if err != nil {
+			return err
+		}
+		rp.sel = sel
 		runFn := RunFunc(runLocal)
-		if ext.Runner != nil {
+		if ext.Runner != nil && !cfg.dryRun {
 			fn, err := ext.Runner(c)
 			if err != nil {
 				return usageError{err}
 			}
 			if fn != nil {
+				if sel.run != nil || cfg.stateDir != "" {
+					return usageError{errors.New("--only, --from and --state run the job in this process, not on Temporal, which keeps a run's progress itself (see docs/temporal.md)")}
+				}
 				runFn = fn
 			}
 		}
-		return run(c.Context, job, runFn, cfg, stdout, stderr)
+		stateErr := func(err error) error {
+			return &exitError{code: ExitUsage, errs: []error{fmt.Errorf("--state %s: %w", cfg.stateDir, err)}}
+		}
+		if cfg.stateDir != "" && (!cfg.dryRun || dirExists(cfg.stateDir)) {
+			st, err := state.Open(cfg.stateDir, job, rp.params)
+			if err != nil {
+				return stateErr(err)
+			}
+			defer st.Close()
+			rp.store = st
+		}
+		part, err := planRun(job, sel, rp.store, cfg.resume)
+		if err != nil {
+			if !errors.As(err, new(usageError)) {
+				return stateErr(err)
+			}
+			return err
+		}
+		rp.part = part
+		if cfg.dryRun {
+			return dryRun(job, cfg, rp, stdout)
+		}
+		return run(c.Context, job, runFn, cfg, rp, stdout, stderr)
 	}
 	for _, cmd := range app.Commands {
 		if cmd.Action == nil {
@@ -319,6 +390,8 @@ func (cfg config) check(args []string) error {
 		return usageError{fmt.Errorf("--log-format must be text or json, not %q", cfg.logFormat)}
 	case cfg.json && !cfg.dryRun:
 		return usageError{errors.New("--json needs --dry-run")}
+	case cfg.resume && cfg.stateDir == "":
+		return usageError{errors.New("--resume needs --state DIR, the folder of the run to resume")}
 	}
 	if err := new(runtime.Schedule).UnmarshalText([]byte(cfg.schedule)); err != nil {
 		return usageError{fmt.Errorf("--schedule: %w", err)}
@@ -330,9 +403,10 @@ func (cfg config) check(args []string) error {
 }
 
 // run runs the job. It writes the summary to stdout and returns the
-// *exitError that gives the exit code, with the errors to print: an
-// output that could not be written, and the Setup and Teardown errors.
-func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdout, stderr io.Writer) error {
+// *exitError that gives the exit code, with the errors to print: results
+// --state could not store, an output that could not be written, and the
+// Setup and Teardown errors.
+func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, rp runPlan, stdout, stderr io.Writer) error {
 	runCtx := ctx
 	if cfg.timeout > 0 {
 		var cancel context.CancelFunc
@@ -350,7 +424,20 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	var schedule runtime.Schedule
 	_ = schedule.UnmarshalText([]byte(cfg.schedule)) // checked by check
 	unwatch := out.stopping(runCtx)
-	rep, err := runFn(runCtx, job, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
+	obs := out.observer()
+	if st := rp.store; st != nil {
+		obs = withState(st, obs)
+		if cfg.resume {
+			fmt.Fprintf(stderr, "%s: --resume from %s: %d of %d tasks restored\n", job.Name, cfg.stateDir, len(rp.part.restored), len(job.Tasks))
+			for _, n := range rp.part.notes {
+				fmt.Fprintln(stderr, n)
+			}
+		}
+	}
+	rep, err := runFn(runCtx, job, runtime.Options{
+		Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: obs,
+		Params: rp.params, Only: rp.part.only, Restored: rp.part.restored,
+	})
 	unwatch()
 	if rep == nil {
 		out.finish(nil)
@@ -360,12 +447,21 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 		return &exitError{code: ExitSetup, errs: []error{err}}
 	}
 	code, outcome := classify(ctx, runCtx, rep)
-	res := &exitError{code: code}
+	var errs []error
+	if st := rp.store; st != nil {
+		if err := st.Err(); err != nil {
+			errs = append(errs, fmt.Errorf("--state %s: some results were not stored, so --resume will run their tasks again:\n%w", cfg.stateDir, err))
+			if code == ExitOK {
+				code = ExitFailed
+			}
+		}
+	}
 	sum := summary.New(job, rep, outcome, code)
+	sum.Params = rp.params
 	if err := out.finish(&sum); err != nil {
-		res.errs = append(res.errs, err)
-		if res.code == ExitOK {
-			res.code = ExitFailed
+		errs = append(errs, err)
+		if code == ExitOK {
+			code = ExitFailed
 		}
 	}
 	write := summary.WriteTable
@@ -374,17 +470,17 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	}
 	if err := write(stdout, sum); err != nil {
 		// Only the summary is lost, not the run: the exit code stays.
-		res.errs = append(res.errs, fmt.Errorf("summary not printed: %w", err))
+		errs = append(errs, fmt.Errorf("summary not printed: %w", err))
 	}
 	for _, err := range []error{rep.SetupErr, rep.TeardownErr} {
 		if err != nil {
-			res.errs = append(res.errs, err)
+			errs = append(errs, err)
 		}
 	}
-	if res.code == ExitOK && len(res.errs) == 0 {
+	if code == ExitOK && len(errs) == 0 {
 		return nil
 	}
-	return res
+	return &exitError{code: code, errs: errs}
 }
 
 // classify maps the outcome of a run to an exit code and a word for the
@@ -400,7 +496,7 @@ func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
 		return ExitTimeout, "timed out"
 	case errors.Is(rep.Err, runtime.ErrSetup):
 		return ExitSetup, "setup failed"
-	case slices.ContainsFunc(rep.Tasks, func(t runtime.TaskReport) bool { return t.State != runtime.Succeeded }):
+	case slices.ContainsFunc(rep.Tasks, func(t runtime.TaskReport) bool { return !t.State.OK() }):
 		return ExitFailed, "failed"
 	case errors.Is(rep.Err, runtime.ErrTeardown):
 		return ExitTeardown, "teardown failed"
@@ -410,7 +506,7 @@ func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
 
 // dryRun prints the plan of the job, as text or JSON, without running
 // anything.
-func dryRun(job *runtime.Job, cfg config, stdout io.Writer) error {
+func dryRun(job *runtime.Job, cfg config, rp runPlan, stdout io.Writer) error {
 	if err := job.Validate(); err != nil {
 		return &exitError{code: ExitSetup, errs: []error{fmt.Errorf("invalid job:\n%w", err)}}
 	}
@@ -420,10 +516,52 @@ func dryRun(job *runtime.Job, cfg config, stdout io.Writer) error {
 	if cfg.json {
 		write = p.WriteJSON
 	}
-	if err := write(stdout); err != nil {
+	err := write(stdout)
+	if err == nil && !cfg.json && (rp.sel.run != nil || rp.store != nil) {
+		err = writeSelection(stdout, job, rp)
+	}
+	if err != nil {
 		return &exitError{code: ExitFailed, errs: []error{err}}
 	}
 	return nil
+}
+
+// writeSelection prints, for a dry run of part of a job, what would happen
+// to each task.
+func writeSelection(w io.Writer, job *runtime.Job, rp runPlan) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nTASK\tWOULD")
+	for i, t := range job.Tasks {
+		what := "run"
+		if why := rp.part.why[i]; why != "" && rp.store != nil && rp.sel.selected(i) {
+			what = "run: " + why
+		}
+		if _, r := rp.part.restored[i]; r {
+			what = "be restored from --state"
+		} else if !rp.sel.selected(i) {
+			what = "not run (not selected)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", shortName(t.Name), what)
+	}
+	return tw.Flush()
+}
+
+// dirExists reports whether path is a folder.
+func dirExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// withState puts the state store before obs (which may be nil), so that a
+// task's result is stored before anything else hears of its end.
+func withState(st *state.Store, obs runtime.Observer) runtime.Observer {
+	if obs == nil {
+		return st
+	}
+	return runtime.ObserverFunc(func(e runtime.Event) {
+		st.Observe(e)
+		obs.Observe(e)
+	})
 }
 
 // EnvVar is the environment variable that sets flag of the binary of job:

@@ -14,7 +14,7 @@
 //	import job1gen "github.com/taskorchestrator/taskorchestrator/gen/job1"
 //
 //	job := job1gen.Job()
-//	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context) ([]job1.Sale, error) {
+//	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context, _ job1.Params) ([]job1.Sale, error) {
 //		return sales, nil
 //	})
 //	rep := jobtest.Run(t, job, runtime.Options{})

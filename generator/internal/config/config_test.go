@@ -24,9 +24,11 @@ func TestParseRepositoryConfig(t *testing.T) {
 	assert.Equal(t, token.Position{Filename: path, Offset: 52, Line: 4, Column: 5}, job1.Pos, "a whole go/token position")
 	assert.Equal(t, "jobs.job1.job1_handler", job1.Handler)
 	assert.Equal(t, "5:18", lc(job1.HandlerPos))
+	assert.Equal(t, "jobs.job1.params", job1.Params)
+	assert.Equal(t, "6:17", lc(job1.ParamsPos))
 	assert.False(t, job1.KeepGoing)
 	require.NotNil(t, job1.Temporal)
-	assert.Equal(t, "7:19", lc(job1.Temporal.Pos))
+	assert.Equal(t, "8:19", lc(job1.Temporal.Pos))
 	assert.True(t, job1.Temporal.Pinned)
 	var names []string
 	for _, task := range job1.Tasks {
@@ -35,12 +37,12 @@ func TestParseRepositoryConfig(t *testing.T) {
 	assert.Equal(t, []string{"jobs.job1.load_sales", "jobs.job1.by_region", "jobs.job1.by_month", "jobs.job1.write_report"}, names)
 
 	byMonth := job1.Tasks[2]
-	assert.Equal(t, "11:18", lc(byMonth.Pos))
-	assert.Equal(t, []string{"jobs.job1.load_sales@11:57"}, deps(byMonth))
+	assert.Equal(t, "12:18", lc(byMonth.Pos))
+	assert.Equal(t, []string{"jobs.job1.load_sales@12:57"}, deps(byMonth))
 	assert.Equal(t, 30*time.Second, byMonth.Timeout)
-	assert.Equal(t, "11:93", lc(byMonth.TimeoutPos))
+	assert.Equal(t, "12:93", lc(byMonth.TimeoutPos))
 	assert.Equal(t, 2, byMonth.Retries)
-	assert.Equal(t, "11:111", lc(byMonth.RetriesPos))
+	assert.Equal(t, "12:111", lc(byMonth.RetriesPos))
 
 	loadSales := job1.Tasks[0]
 	assert.Empty(t, loadSales.Dependencies)
@@ -50,19 +52,19 @@ func TestParseRepositoryConfig(t *testing.T) {
 	assert.Zero(t, loadSales.RetriesPos)
 
 	writeReport := job1.Tasks[3]
-	assert.Equal(t, []string{"jobs.job1.by_region@12:61", "jobs.job1.by_month@12:84"}, deps(writeReport))
+	assert.Equal(t, []string{"jobs.job1.by_region@13:61", "jobs.job1.by_month@13:84"}, deps(writeReport))
 
 	job2 := cfg.Jobs[1]
 	assert.Equal(t, "job2", job2.Name)
-	assert.Equal(t, "15:5", lc(job2.Pos))
+	assert.Equal(t, "16:5", lc(job2.Pos))
 	assert.Empty(t, job2.Handler)
 	assert.Zero(t, job2.HandlerPos)
 	assert.Nil(t, job2.Temporal, "job2 runs on one machine only")
 	require.Len(t, job2.Tasks, 3)
 	task6 := job2.Tasks[2]
 	assert.Equal(t, "jobs.job2.task6", task6.Name)
-	assert.Equal(t, "19:18", lc(task6.Pos))
-	assert.Equal(t, []string{"jobs.job2.task4@19:54", "jobs.job2.task5@19:73"}, deps(task6))
+	assert.Equal(t, "20:18", lc(task6.Pos))
+	assert.Equal(t, []string{"jobs.job2.task4@20:54", "jobs.job2.task5@20:73"}, deps(task6))
 }
 
 func TestParseParams(t *testing.T) {

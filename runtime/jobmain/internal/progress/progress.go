@@ -201,8 +201,8 @@ func (d *Display) Observe(e runtime.Event) {
 		}
 		for _, c := range []*counter{lv, &d.job} {
 			switch e.State {
-			case runtime.Succeeded:
-			case runtime.UpstreamFailed, runtime.NotStarted:
+			case runtime.Succeeded, runtime.Restored:
+			case runtime.UpstreamFailed, runtime.NotStarted, runtime.NotSelected:
 				c.skipped.Add(1)
 			default:
 				c.failed.Add(1)
