@@ -26,7 +26,7 @@ type parser struct {
 	errors int
 
 	// Set by positions:
-	stopped    bool     // nesting too deep: nothing else is reported
+	stopped    bool     // nesting too deep: Parse stops there
 	outOfRange bool     // a number out of range was reported
 	stack      []*frame // where the token pass stopped on a syntax error
 	failAt     int      // the offset of the token it stopped at
@@ -254,7 +254,8 @@ func (p *parser) syntaxError(err error) {
 		p.errorf(len(p.data), nil, "unexpected end of file, expected a value")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		p.errorf(len(p.data), path, "%s", p.unexpectedEOF())
-	case errors.As(err, &se):
+	case errors.As(err, &se) && se.Offset >= 1 && int(se.Offset) <= len(p.data):
+		// Offset counts the bytes read, the last of them the culprit.
 		off, msg := p.explain(int(se.Offset)-1, se.Error())
 		p.errorf(off, path, "%s", msg)
 	default:
