@@ -64,7 +64,7 @@ readme-temporal:
 	.ci/readme-temporal
 
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./config
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./generator/internal/config
 	$(GO) test -run='^$$' -fuzz='^FuzzNames$$' -fuzztime=$(FUZZTIME) ./generator
 
 # The performance benchmarks (docs/performance.md), about 8 minutes on 2
