@@ -31,9 +31,10 @@ type Result struct {
 	// Diagnostics lists every problem of the input, errors and warnings,
 	// sorted by position.
 	Diagnostics []Diagnostic
-	Files       []File
-	// Stale lists generated files (carrying the generated-code header) under gen/ and cmd/
-	// that belong to no job of the config.
+	// Files are the files to write, sorted by path.
+	Files []File
+	// Stale lists generated files (carrying the generated-code header)
+	// under gen/ and cmd/ that belong to no job of the config.
 	Stale []string
 	// Leftovers lists the temporary files of [Result.Commit]'s atomic
 	// writes (".<name>.go.tmp-<n>") found in the output folders: a run
