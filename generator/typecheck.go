@@ -70,6 +70,7 @@ func (g *generator) typeCheck(ctx context.Context) error {
 			broken[p.PkgPath] = true
 		}
 	}
+	g.checkImports(pkgs, broken)
 	g.jobs = slices.DeleteFunc(g.jobs, func(j *job) bool {
 		p := byPath[j.pkgPath]
 		if p == nil || broken[j.pkgPath] || (j.handler != nil && broken[j.handler.pkgPath]) {
@@ -98,6 +99,59 @@ func (g *generator) typeCheck(ctx context.Context) error {
 		return !ok || !g.bind(j)
 	})
 	return nil
+}
+
+// checkImports reports, once each, the packages that the loaded packages
+// import and that do not compile, at the positions of their errors, and
+// marks the loaded packages that import them, directly or not, as broken:
+// go build would fail on them, so the generator must not say all is well.
+func (g *generator) checkImports(roots []*packages.Package, broken map[string]bool) {
+	reported := map[string]bool{}
+	for _, root := range roots {
+		packages.Visit([]*packages.Package{root}, nil, func(d *packages.Package) {
+			if d == root || len(d.Errors) == 0 {
+				return
+			}
+			broken[root.PkgPath] = true
+			if reported[d.PkgPath] {
+				return
+			}
+			reported[d.PkgPath] = true
+			name := d.PkgPath
+			if d.Dir != "" {
+				name = g.rel(d.Dir)
+			}
+			for _, e := range packageErrors(d) {
+				for _, line := range strings.Split(e.Msg, "\n") {
+					if strings.HasPrefix(line, "# ") || strings.TrimSpace(line) == "" {
+						continue // the go tool's heading of the package
+					}
+					pos, msg := e.Pos, line
+					if f, rest, ok := cutPos(line); ok {
+						pos, msg = f, rest
+					}
+					at := g.splitPos(pos)
+					if at.Filename == "" || at.Filename == "-" {
+						at.Filename = name
+					}
+					g.diags.errorf(at, "package %s, which %s imports, does not compile: %s", name, g.rel(root.Dir), msg)
+				}
+			}
+		})
+	}
+}
+
+// cutPos splits "file.go:3:23: msg" into its position and message.
+func cutPos(line string) (pos, msg string, ok bool) {
+	i := strings.Index(line, ".go:")
+	if i < 0 {
+		return "", "", false
+	}
+	j := strings.Index(line[i+4:], ": ")
+	if j < 0 {
+		return "", "", false
+	}
+	return strings.TrimSpace(line[:i+4+j]), line[i+4+j+2:], true
 }
 
 // intConst reads the integer constant name of package pkg.
