@@ -32,6 +32,7 @@ tidy-check:
 smoke: build
 	./bin/job1 && ./bin/job2 && ./bin/job1 --dry-run
 	./bin/job1 --no-progress --log-level warn --report out/job1/run.json --trace out/job1/trace.json
+	rm -rf out/smoke-state && ./bin/job1 --no-progress --region east --state out/smoke-state && ./bin/job1 --no-progress --region east --state out/smoke-state --resume | grep -q '4 restored'
 
 ci: lint tidy-check check-generated test build smoke test-temporal readme-temporal
 
@@ -63,7 +64,7 @@ readme-temporal:
 	.ci/readme-temporal
 
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./config
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./generator/internal/config
 	$(GO) test -run='^$$' -fuzz='^FuzzNames$$' -fuzztime=$(FUZZTIME) ./generator
 
 # The performance benchmarks (docs/performance.md): bench-overhead, then

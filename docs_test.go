@@ -28,19 +28,28 @@ func TestArchitecture(t *testing.T) {
 		tests := []struct {
 			pkg       string
 			forbidden []string // import path prefixes
+			// module, when not nil, lists the only prefixes that the
+			// package's dependencies inside the module may have.
+			module []string
 		}{
-			{module + "/runtime", []string{module + "/generator", module + "/config", module + "/gen/", module + "/jobs/", module + "/cmd/"}},
-			{module + "/internal/plan", []string{module + "/"}},
-			{module + "/generator", []string{module + "/gen/", module + "/cmd/", module + "/jobs/"}},
-			{module + "/config", []string{module + "/generator", module + "/runtime", module + "/gen/", module + "/jobs/", module + "/cmd/", module + "/internal/plan", module + "/internal/testmod", module + "/internal/golden"}},
-			{module + "/jobs/...", []string{module + "/gen/", module + "/generator", module + "/cmd/"}},
-			{module + "/cmd/jobgen", []string{module + "/gen/", module + "/jobs/"}},
+			{pkg: module + "/runtime", module: []string{}},
+			{pkg: module + "/internal/text", module: []string{}},
+			{pkg: module + "/internal/inputs", module: []string{}},
+			{pkg: module + "/internal/plan", module: []string{module + "/internal/text"}},
+			// config is the schema's bytes; the loader is the generator's.
+			{pkg: module + "/config", module: []string{}},
+			{pkg: module + "/generator/internal/config", module: []string{module + "/config", module + "/internal/text"}},
+			// The generator reads the runtime through go/packages, never
+			// imports it.
+			{pkg: module + "/generator", module: []string{module + "/generator/", module + "/config", module + "/internal/text", module + "/internal/plan", module + "/internal/inputs"}},
+			{pkg: module + "/jobs/...", forbidden: []string{module + "/gen/", module + "/generator", module + "/cmd/"}},
+			{pkg: module + "/cmd/jobgen", module: []string{module + "/generator", module + "/config", module + "/internal/"}},
 			// Only a job that opts in to Temporal links its SDK: job2 does not.
-			{module + "/runtime/jobmain", []string{"go.temporal.io/", module + "/runtime/temporaljob"}},
-			{module + "/cmd/job2", []string{"go.temporal.io/", module + "/runtime/temporaljob"}},
+			{pkg: module + "/runtime/jobmain", forbidden: []string{"go.temporal.io/", module + "/runtime/temporaljob"}, module: []string{module + "/runtime", module + "/internal/clikit", module + "/internal/plan", module + "/internal/text", module + "/internal/inputs"}},
+			{pkg: module + "/cmd/job2", forbidden: []string{"go.temporal.io/", module + "/runtime/temporaljob"}},
 			// jobtest runs in a user's tests: the runtime and the standard library.
-			{module + "/runtime/jobtest", []string{module + "/generator", module + "/config", module + "/gen/", module + "/jobs/", module + "/cmd/", module + "/internal/", "go.temporal.io/", "github.com/stretchr/", "github.com/urfave/", "golang.org/x/"}},
-			{module + "/runtime/temporaljob", []string{module + "/generator", module + "/config", module + "/gen/", module + "/jobs/", module + "/cmd/"}},
+			{pkg: module + "/runtime/jobtest", forbidden: []string{"go.temporal.io/", "github.com/stretchr/", "github.com/urfave/", "golang.org/x/"}, module: []string{module + "/runtime"}},
+			{pkg: module + "/runtime/temporaljob", forbidden: []string{module + "/generator", module + "/config", module + "/gen/", module + "/jobs/", module + "/cmd/"}},
 		}
 		for _, tt := range tests {
 			out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", tt.pkg).Output()
@@ -52,6 +61,13 @@ func TestArchitecture(t *testing.T) {
 				}
 				for _, f := range tt.forbidden {
 					assert.False(t, strings.HasPrefix(dep, f), "%s depends on %s", tt.pkg, dep)
+				}
+				if tt.module != nil && (dep == module || strings.HasPrefix(dep, module+"/")) {
+					allowed := false
+					for _, m := range tt.module {
+						allowed = allowed || strings.HasPrefix(dep, m)
+					}
+					assert.True(t, allowed, "%s depends on %s, which is not in %v", tt.pkg, dep, tt.module)
 				}
 			}
 		}

@@ -43,7 +43,10 @@ func fingerprintText(j *job) string {
 	if j.handler != nil {
 		line("handler %s.%s", j.handler.pkgPath, j.handler.typeName)
 	} else {
-		line("handler %s.GenericJobHandler", RuntimePath)
+		line("handler %s.GenericJobHandler", runtimePath)
+	}
+	if j.params != nil {
+		line("params %s", types.TypeString(j.params.typ, nil))
 	}
 	line("keep_going %t", j.cfg.KeepGoing)
 	if tm := j.cfg.Temporal; tm != nil {

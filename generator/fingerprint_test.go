@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
+	"github.com/taskorchestrator/taskorchestrator/generator/internal/config"
 )
 
 // fingerprintJob builds a checked job of three tasks as the generator
@@ -105,6 +105,6 @@ func TestFingerprintChanges(t *testing.T) {
 	assert.NotEqual(t, fingerprint(unpinned), fingerprint(pinned), "pinned")
 
 	moved := fingerprintJob()
-	moved.cfg.Pos, moved.tasks[0].cfg.Pos = config.Pos{Line: 9, Col: 9}, config.Pos{Line: 20, Col: 3}
+	moved.cfg.Pos, moved.tasks[0].cfg.Pos = token.Position{Line: 9, Column: 9}, token.Position{Line: 20, Column: 3}
 	assert.Equal(t, base, fingerprint(moved), "where things are in the config does not matter")
 }

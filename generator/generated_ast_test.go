@@ -255,7 +255,7 @@ func (c *wiringChecker) fields(e ast.Expr, typ string, allowed ...string) map[st
 
 func (c *wiringChecker) jobTable(d ast.Decl) {
 	t := c.t
-	f := c.fields(c.valueSpec(d, "jobTable"), "taskrt.Table", "Name", "Handler", "Fingerprint", "KeepGoing", "Tasks", "Levels")
+	f := c.fields(c.valueSpec(d, "jobTable"), "taskrt.Table", "Name", "Handler", "Fingerprint", "Params", "KeepGoing", "Unstorable", "Tasks", "Levels")
 	c.name(f["Name"], strconv.Quote(c.job))
 	if assert.Contains(t, f, "Fingerprint") {
 		assert.Regexp(t, `^"[0-9a-f]{64}"$`, c.name(f["Fingerprint"], "").Value, "Fingerprint: a hex SHA-256")
@@ -265,6 +265,21 @@ func (c *wiringChecker) jobTable(d ast.Decl) {
 	}
 	if k, ok := f["KeepGoing"]; ok {
 		assert.Equal(t, "true", types.ExprString(k))
+	}
+	if p, ok := f["Params"]; ok {
+		assert.Regexp(t, `^[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*\{\}$`, types.ExprString(p), "Params: the zero value of the params type")
+	}
+	if u, ok := f["Unstorable"]; ok {
+		// jobgen's own messages, one per task whose result cannot be stored.
+		lit, ok := u.(*ast.CompositeLit)
+		require.True(t, ok, "Unstorable: a map literal")
+		assert.Equal(t, "map[int]string", types.ExprString(lit.Type))
+		for _, el := range lit.Elts {
+			kv := el.(*ast.KeyValueExpr)
+			assert.Regexp(t, `^\d+$`, types.ExprString(kv.Key))
+			msg := c.name(kv.Value, "")
+			assert.Regexp(t, `^"task \\"jobs\.`+c.job+`\.[a-z0-9_]+\\": result type .* cannot be stored as JSON: `, msg.Value)
+		}
 	}
 	assert.Equal(t, "taskTable[:]", types.ExprString(f["Tasks"]), "Tasks")
 	assert.Equal(t, "levelTable", types.ExprString(f["Levels"]), "Levels")
@@ -327,10 +342,11 @@ func (c *wiringChecker) task(e ast.Expr) row {
 	require.True(t, strings.HasPrefix(name, prefix), "task name %q", name)
 	file := strings.TrimPrefix(name, prefix)
 	assert.Regexp(t, `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, file, "task name %q", name)
-	for _, k := range []string{"Deps", "Args"} {
-		if v, ok := f[k]; ok {
-			assert.Regexp(t, `^\[\]int\{\d+(, \d+)*\}$`, c.str(v), k)
-		}
+	if v, ok := f["Deps"]; ok {
+		assert.Regexp(t, `^\[\]int\{\d+(, \d+)*\}$`, c.str(v), "Deps")
+	}
+	if v, ok := f["Args"]; ok {
+		assert.Regexp(t, `^\[\]int\{(\d+|taskrt\.ParamsArg)(, (\d+|taskrt\.ParamsArg))*\}$`, c.str(v), "Args")
 	}
 	if v, ok := f["Retries"]; ok {
 		assert.Regexp(t, `^\d+$`, types.ExprString(v), "Retries")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
 	"go/types"
 	"io"
 	"io/fs"
@@ -17,22 +18,23 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
-	"github.com/taskorchestrator/taskorchestrator/internal/clip"
+	"github.com/taskorchestrator/taskorchestrator/generator/internal/config"
+	"github.com/taskorchestrator/taskorchestrator/internal/plan"
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
 // DefaultConfig is where the config lives, relative to the module root.
 const DefaultConfig = "config/job_config.json"
 
-// RuntimePath is the import path of the runtime that generated code uses.
-const RuntimePath = "github.com/taskorchestrator/taskorchestrator/runtime"
+// runtimePath is the import path of the runtime that generated code uses.
+const runtimePath = "github.com/taskorchestrator/taskorchestrator/runtime"
 
 // jobmainPath is the import path of the job binaries' command-line helper.
-const jobmainPath = RuntimePath + "/jobmain"
+const jobmainPath = runtimePath + "/jobmain"
 
 // temporaljobPath is the import path of the command-line helper of the
 // binaries of jobs that may run on Temporal.
-const temporaljobPath = RuntimePath + "/temporaljob"
+const temporaljobPath = runtimePath + "/temporaljob"
 
 // Options says where the generator reads and writes. Paths are relative to
 // Dir and use forward slashes.
@@ -52,8 +54,12 @@ type job struct {
 	tasks   []*task
 	byName  map[string]int
 	handler *handler // nil: the runtime's GenericJobHandler
-	levels  [][]int
-	bad     bool // a problem was reported; nothing is generated for it
+	params  *params  // nil: the job takes no inputs
+	// unstorable says, by task index, why a task's result cannot be
+	// stored as JSON, for --state (see checkStorable).
+	unstorable map[int]string
+	levels     [][]int
+	bad        bool // a problem was reported; nothing is generated for it
 }
 
 // task is one task of a job.
@@ -86,17 +92,19 @@ type generator struct {
 	opts    Options
 	modPath string
 	cfgPath string // display path of the config
-	errs    config.Errors
+	diags   collector
 	jobs    []*job
 	realDir string                                             // opts.Dir with symbolic links resolved, once needed
 	byFile  map[*packages.Package]map[string][]*types.TypeName // see typesByFile
 }
 
 // Generate validates the config and the task code it names, and returns
-// the files to write. Problems with the input come back as a
-// [config.Errors] listing all of them; any other error is an environment
-// failure (an unreadable file, go list failing). Generate writes nothing:
-// see [Result.Commit].
+// the files to write with the diagnostics: every problem found in the
+// input, errors and warnings, sorted by position. When one of them is an
+// error ([Result.HasErrors]), the input is invalid and the Result holds
+// no files. The error is for environment failures only: go.mod missing or
+// unreadable, a config that cannot be read, the go tool failing. Generate
+// writes nothing: see [Result.Commit].
 func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("generator: Options.Dir is not set")
@@ -119,14 +127,15 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	data, err := readInput(filepath.Join(opts.Dir, filepath.FromSlash(g.cfgPath)))
 	if errors.As(err, &bad) {
-		return nil, config.Errors{{Path: g.cfgPath, Msg: bad.msg}}
+		g.errorf(token.Position{Filename: g.cfgPath}, "%s", bad.msg)
+		return g.invalid(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, err := config.Parse(g.cfgPath, data)
-	if err != nil {
-		return nil, err
+	cfg := config.Parse(g.cfgPath, data, g.diags.report)
+	if cfg == nil {
+		return g.invalid(), nil
 	}
 	g.checkNames(cfg)
 	g.checkGraphs() // on every job, even one with a bad name, so that no cycle goes unreported
@@ -135,17 +144,21 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if err := g.typeCheck(ctx); err != nil {
 		return nil, err
 	}
-	g.errs.Sort()
-	if slices.ContainsFunc(g.errs, func(e *config.Error) bool { return !e.Warning }) {
-		return nil, g.errs // the warnings too, in position order
+	if g.diags.errors > 0 {
+		return g.invalid(), nil
 	}
 	res, err := g.emit()
 	if err != nil {
 		return nil, err
 	}
-	g.errs.Sort()
-	res.Warnings = g.errs
+	res.Diagnostics = g.diags.sorted()
 	return res, nil
+}
+
+// invalid is the Result of an invalid input: its diagnostics, warnings
+// included, and nothing to write.
+func (g *generator) invalid() *Result {
+	return &Result{Diagnostics: g.diags.sorted()}
 }
 
 // MaxInputSize is the most bytes [Generate] reads of the config (and of
@@ -203,15 +216,21 @@ func readInput(name string) ([]byte, error) {
 	return data, nil
 }
 
-// errorf records a problem at a position of the config.
-func (g *generator) errorf(pos config.Pos, format string, args ...any) {
-	g.errs.Add(g.cfgPath, pos, format, args...)
+// errorf records an error at pos, most often the position of a value of
+// the config.
+func (g *generator) errorf(pos token.Position, format string, args ...any) {
+	g.diags.errorf(pos, format, args...)
 }
 
-// warnf records a warning at a position of file, a path relative to the
-// module root.
-func (g *generator) warnf(file string, pos config.Pos, format string, args ...any) {
-	g.errs = append(g.errs, &config.Error{Path: file, Pos: pos, Msg: fmt.Sprintf(format, args...), Warning: true})
+// warnf records a warning at pos.
+func (g *generator) warnf(pos token.Position, format string, args ...any) {
+	g.diags.warnf(pos, format, args...)
+}
+
+// lineCol formats a position of the config for a message about another
+// value of it: "9:18".
+func lineCol(pos token.Position) string {
+	return fmt.Sprintf("%d:%d", pos.Line, pos.Column)
 }
 
 // checkNames applies the naming conventions to every job, task, dependency
@@ -232,9 +251,10 @@ func (g *generator) checkNames(cfg *config.Config) {
 		}
 		j := &job{cfg: cj, pkgPath: g.modPath + "/jobs/" + cj.Name, byName: map[string]int{}}
 		ok := g.checkHandler(j)
+		ok = g.checkParamsName(j) && ok
 		types := map[string]*task{}
 		for _, ct := range cj.Tasks {
-			where := fmt.Sprintf("job %s: task %s", clip.Quote(cj.Name), clip.Quote(ct.Name))
+			where := fmt.Sprintf("job %s: task %s", text.Quote(cj.Name), text.Quote(ct.Name))
 			d, msg := splitTaskName(ct.Name)
 			switch {
 			case msg != "":
@@ -242,18 +262,18 @@ func (g *generator) checkNames(cfg *config.Config) {
 				ok = false
 				continue
 			case d.pkg != cj.Name:
-				g.errorf(ct.Pos, "%s: belongs to job %s, but is listed under job %s (want jobs.%s.%s)", where, clip.Quote(d.pkg), clip.Quote(cj.Name), cj.Name, d.file)
+				g.errorf(ct.Pos, "%s: belongs to job %s, but is listed under job %s (want jobs.%s.%s)", where, text.Quote(d.pkg), text.Quote(cj.Name), cj.Name, d.file)
 				ok = false
 				continue
 			}
 			if i, dup := j.byName[ct.Name]; dup {
-				g.errorf(ct.Pos, "%s: listed twice (first at %s)", where, j.tasks[i].cfg.Pos)
+				g.errorf(ct.Pos, "%s: listed twice (first at %s)", where, lineCol(j.tasks[i].cfg.Pos))
 				ok = false
 				continue
 			}
 			t := &task{cfg: ct, file: d.file, typeName: pascal(d.file)}
 			if other, dup := types[t.typeName]; dup {
-				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %s (at %s)", where, t.typeName, clip.Quote(other.cfg.Name), other.cfg.Pos)
+				g.errorf(ct.Pos, "%s: its type name %s is also derived from task %s (at %s)", where, t.typeName, text.Quote(other.cfg.Name), lineCol(other.cfg.Pos))
 				ok = false
 				continue
 			}
@@ -281,16 +301,16 @@ func (g *generator) checkNames(cfg *config.Config) {
 // of the job: other is the job that lists it, or "". A task can only depend
 // on tasks of its own job, since each job is a binary of its own.
 func (g *generator) unknownDependency(job, task string, dep config.Dependency, other string, names []string) {
-	where := fmt.Sprintf("job %s: task %s", clip.Quote(job), clip.Quote(task))
-	hint := didYouMean(dep.Name, names)
+	where := fmt.Sprintf("job %s: task %s", text.Quote(job), text.Quote(task))
+	hint := text.Suggest(dep.Name, names)
 	d, _ := splitTaskName(dep.Name)
 	switch {
 	case other != "" && other != job:
-		g.errorf(dep.Pos, "%s depends on task %s of job %s, but dependencies must stay inside one job (each job is a binary of its own)%s", where, clip.Quote(dep.Name), clip.Quote(other), hint)
+		g.errorf(dep.Pos, "%s depends on task %s of job %s, but dependencies must stay inside one job (each job is a binary of its own)%s", where, text.Quote(dep.Name), text.Quote(other), hint)
 	case hint == "" && d.pkg != "" && d.pkg != job:
-		g.errorf(dep.Pos, "%s depends on %s, which is not a task of job %s: dependencies must stay inside one job, so their names start with jobs.%s.", where, clip.Quote(dep.Name), clip.Quote(job), job)
+		g.errorf(dep.Pos, "%s depends on %s, which is not a task of job %s: dependencies must stay inside one job, so their names start with jobs.%s.", where, text.Quote(dep.Name), text.Quote(job), job)
 	default:
-		g.errorf(dep.Pos, "%s depends on unknown task %s%s", where, clip.Quote(dep.Name), hint)
+		g.errorf(dep.Pos, "%s depends on unknown task %s%s", where, text.Quote(dep.Name), hint)
 	}
 }
 
@@ -303,7 +323,7 @@ func (g *generator) checkHandler(j *job) bool {
 	}
 	d, msg := splitHandlerName(name)
 	if msg != "" {
-		g.errorf(j.cfg.HandlerPos, "job %s: %s%s", clip.Quote(j.cfg.Name), msg, didYouMean(name, []string{genericHandlerName}))
+		g.errorf(j.cfg.HandlerPos, "job %s: %s%s", text.Quote(j.cfg.Name), msg, text.Suggest(name, []string{genericHandlerName}))
 		return false
 	}
 	j.handler = &handler{pkgPath: g.modPath + "/jobs/" + d.pkg, typeName: pascal(d.file)}
@@ -320,30 +340,33 @@ func (g *generator) checkFiles() {
 		switch problem := g.checkSource(folder, true); problem {
 		case "":
 		case notExist:
-			hint := didYouMean(j.cfg.Name, acceptable(g.listDir("jobs", true), checkJobName))
+			hint := text.Suggest(j.cfg.Name, acceptable(g.listDir("jobs", true), checkJobName))
 			if onDisk, _ := names.spelling(g.opts.Dir, folder); onDisk != "" {
-				hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", clip.Quote(onDisk))
+				hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", text.Quote(onDisk))
 			}
-			g.errorf(j.cfg.Pos, "job %s: folder %s does not exist%s", clip.Quote(j.cfg.Name), folder, hint)
+			g.errorf(j.cfg.Pos, "job %s: folder %s does not exist%s", text.Quote(j.cfg.Name), folder, hint)
 			return true
 		default:
-			g.errorf(j.cfg.Pos, "job %s: %s %s", clip.Quote(j.cfg.Name), folder, problem)
+			g.errorf(j.cfg.Pos, "job %s: %s %s", text.Quote(j.cfg.Name), folder, problem)
 			return true
 		}
 		ok := true
 		for _, t := range j.tasks {
-			where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
+			where := fmt.Sprintf("job %s: task %s", text.Quote(j.cfg.Name), text.Quote(t.cfg.Name))
 			ok = g.checkSourceFile(&names, t.cfg.Pos, where, j.cfg.Name, t.file, t.typeName) && ok
 		}
 		if j.handler != nil {
 			d, _ := splitHandlerName(j.cfg.Handler)
-			where := fmt.Sprintf("job %s: handler %s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler))
+			where := fmt.Sprintf("job %s: handler %s", text.Quote(j.cfg.Name), text.Quote(j.cfg.Handler))
 			if problem := g.checkSource(path.Join("jobs", d.pkg), true); problem != "" && problem != notExist {
 				g.errorf(j.cfg.HandlerPos, "%s: jobs/%s %s", where, d.pkg, problem)
 				ok = false
 			} else {
 				ok = g.checkSourceFile(&names, j.cfg.HandlerPos, where, d.pkg, d.file, j.handler.typeName) && ok
 			}
+		}
+		if j.params != nil {
+			ok = g.checkParamsFile(&names, j) && ok
 		}
 		ok = g.checkFolders(&names, j) && ok
 		if ok {
@@ -358,7 +381,7 @@ func (g *generator) checkFiles() {
 // when it is missing, it points at a file of the same name but for case, or
 // suggests a close name that the conventions accept. It reports whether the
 // file is fine.
-func (g *generator) checkSourceFile(names *folderNames, pos config.Pos, where, pkg, file, typeName string) bool {
+func (g *generator) checkSourceFile(names *folderNames, pos token.Position, where, pkg, file, typeName string) bool {
 	folder := path.Join("jobs", pkg)
 	prefix := "jobs." + pkg + "."
 	rel := path.Join(folder, file+".go")
@@ -368,7 +391,7 @@ func (g *generator) checkSourceFile(names *folderNames, pos config.Pos, where, p
 	case notExist:
 		hint := suggestFile(prefix, file, acceptable(g.listDir(folder, false), func(f string) string { return checkWord("file", f) }))
 		if onDisk, _ := names.spelling(g.opts.Dir, rel); onDisk != "" {
-			hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", clip.Quote(onDisk))
+			hint = fmt.Sprintf("; %s is there, but names must match exactly, case included", text.Quote(onDisk))
 		}
 		g.errorf(pos, "%s: file %s does not exist (it should declare type %s)%s", where, rel, typeName, hint)
 	default:
@@ -381,11 +404,7 @@ func (g *generator) checkSourceFile(names *folderNames, pos config.Pos, where, p
 // job whose types checked out.
 func (g *generator) checkGraphs() {
 	for _, j := range g.jobs {
-		names := make([]string, len(j.tasks))
-		deps := make([][]int, len(j.tasks))
-		for i, t := range j.tasks {
-			names[i], deps[i] = t.cfg.Name, t.deps
-		}
+		names, deps := plan.Unpack(j.tasks, func(t *task) (string, []int) { return t.cfg.Name, t.deps })
 		cycles := findCycles(names, deps)
 		for _, c := range cycles {
 			path := make([]string, len(c.loop))
@@ -408,7 +427,7 @@ func (g *generator) checkGraphs() {
 				also = "; also on a cycle with them: " + elide(others, ", ")
 			}
 			first := c.loop[0]
-			g.errorf(j.tasks[first].cfg.Pos, "job %s: task %s %s: %s%s", clip.Quote(j.cfg.Name), clip.Quote(names[first]), msg, elide(path, " -> "), also)
+			g.errorf(j.tasks[first].cfg.Pos, "job %s: task %s %s: %s%s", text.Quote(j.cfg.Name), text.Quote(names[first]), msg, elide(path, " -> "), also)
 		}
 		if len(cycles) > 0 {
 			continue // still type-checked, for the other problems; never emitted, as errors were reported
@@ -474,8 +493,8 @@ func (g *generator) listDir(rel string, dirs bool) []string {
 // suggestFile returns ` (did you mean "<prefix><f>"?)` for the file f
 // among files closest to file, or "".
 func suggestFile(prefix, file string, files []string) string {
-	if best := closest(file, files); best != "" {
-		return fmt.Sprintf(" (did you mean %s?)", clip.Quote(prefix+best))
+	if best := text.Closest(file, files); best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", text.Quote(prefix+best))
 	}
 	return ""
 }

@@ -12,7 +12,6 @@ import (
 
 	goldenpkg "github.com/taskorchestrator/taskorchestrator/internal/golden"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/generator"
 	"github.com/taskorchestrator/taskorchestrator/internal/testmod"
 )
@@ -33,23 +32,28 @@ func TestGolden(t *testing.T) {
 			src := filepath.Join("testdata", c.Name())
 			dir := testmod.New(t, "example.com/"+c.Name(), src)
 			res, err := generator.Generate(context.Background(), generator.Options{Dir: dir})
+			require.NoError(t, err, "invalid input is diagnostics, not an error")
 			wantErrs := filepath.Join(src, "want", "errors.txt")
-			if _, statErr := os.Stat(wantErrs); statErr == nil || (*goldenpkg.Update && err != nil) {
-				require.Error(t, err, "case expects errors")
-				var errs config.Errors
-				require.ErrorAs(t, err, &errs, "invalid input must come back as config.Errors")
-				got := strings.ReplaceAll(err.Error(), dir, "$WORK") + "\n"
+			if _, statErr := os.Stat(wantErrs); statErr == nil || (*goldenpkg.Update && res.HasErrors()) {
+				require.True(t, res.HasErrors(), "case expects errors")
+				assert.Empty(t, res.Files, "an invalid input has nothing to write")
+				got := strings.ReplaceAll(lines(res.Diagnostics), dir, "$WORK") + "\n"
 				golden(t, wantErrs, got)
+				_, err := res.Commit(dir)
+				assert.Error(t, err, "a Result with errors cannot be committed")
 				assert.Empty(t, testmod.Snapshot(t, dir, "gen"), "an invalid config must write nothing")
 				return
 			}
-			require.NoError(t, err)
+			require.False(t, res.HasErrors(), lines(res.Diagnostics))
 			for _, f := range res.Files {
 				golden(t, filepath.Join(src, "want", filepath.FromSlash(f.Path)), string(f.Data))
 			}
 			wantWarns := filepath.Join(src, "want", "warnings.txt")
-			if _, statErr := os.Stat(wantWarns); statErr == nil || len(res.Warnings) > 0 {
-				golden(t, wantWarns, res.Warnings.Error()+"\n")
+			if _, statErr := os.Stat(wantWarns); statErr == nil || len(res.Diagnostics) > 0 {
+				for _, d := range res.Diagnostics {
+					assert.Equal(t, generator.SeverityWarning, d.Severity, d.String())
+				}
+				golden(t, wantWarns, lines(res.Diagnostics)+"\n")
 			}
 			wantFiles := testmod.Snapshot(t, filepath.Join(src, "want"), ".")
 			for p := range wantFiles {
@@ -84,6 +88,15 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lines prints diagnostics one a line, as jobgen does.
+func lines(diags []generator.Diagnostic) string {
+	s := make([]string, len(diags))
+	for i, d := range diags {
+		s[i] = d.String()
+	}
+	return strings.Join(s, "\n")
 }
 
 func paths(files []generator.File) []string {

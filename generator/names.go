@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/taskorchestrator/taskorchestrator/internal/clip"
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
 // snakeRE is the ASCII allowlist every name from the config must pass
@@ -71,18 +71,18 @@ const maxWordLen = 100
 func checkWord(what, w string) string {
 	switch {
 	case len(w) > maxWordLen:
-		return fmt.Sprintf("%s %s is longer than %d characters", what, clip.Quote(w), maxWordLen)
+		return fmt.Sprintf("%s %s is longer than %d characters", what, text.Quote(w), maxWordLen)
 	case !snakeRE.MatchString(w):
-		return fmt.Sprintf("%s %s is not snake_case (lower-case ASCII letters and digits, words joined by single underscores, starting with a letter)", what, clip.Quote(w))
+		return fmt.Sprintf("%s %s is not snake_case (lower-case ASCII letters and digits, words joined by single underscores, starting with a letter)", what, text.Quote(w))
 	case token.IsKeyword(w):
-		return fmt.Sprintf("%s %s is a Go keyword", what, clip.Quote(w))
+		return fmt.Sprintf("%s %s is a Go keyword", what, text.Quote(w))
 	case predeclared[w]:
-		return fmt.Sprintf("%s %s is a predeclared Go identifier", what, clip.Quote(w))
+		return fmt.Sprintf("%s %s is a predeclared Go identifier", what, text.Quote(w))
 	case windowsDevices[w]:
-		return fmt.Sprintf("%s %s is a reserved device name on Windows", what, clip.Quote(w))
+		return fmt.Sprintf("%s %s is a reserved device name on Windows", what, text.Quote(w))
 	}
 	if i := strings.LastIndexByte(w, '_'); i >= 0 && buildSuffixes[w[i+1:]] {
-		return fmt.Sprintf("%s %s ends in %s, which the go tool reads as a build constraint", what, clip.Quote(w), clip.Quote(w[i:]))
+		return fmt.Sprintf("%s %s ends in %s, which the go tool reads as a build constraint", what, text.Quote(w), text.Quote(w[i:]))
 	}
 	return ""
 }
@@ -93,7 +93,7 @@ func checkJobName(name string) string {
 		return msg
 	}
 	if reservedJobNames[name] {
-		return fmt.Sprintf("job name %s is reserved (generated code or the go tool uses it)", clip.Quote(name))
+		return fmt.Sprintf("job name %s is reserved (generated code or the go tool uses it)", text.Quote(name))
 	}
 	return ""
 }
@@ -183,7 +183,7 @@ type dotted struct {
 func splitTaskName(name string) (dotted, string) {
 	parts := strings.Split(name, ".")
 	if len(parts) != 3 || parts[0] != "jobs" {
-		return dotted{}, fmt.Sprintf("task name %s is not of the form jobs.<job>.<file>", clip.Quote(name))
+		return dotted{}, fmt.Sprintf("task name %s is not of the form jobs.<job>.<file>", text.Quote(name))
 	}
 	d := dotted{root: parts[0], pkg: parts[1], file: parts[2]}
 	if msg := checkWord("job part of task name", d.pkg); msg != "" {
@@ -203,14 +203,14 @@ const genericHandlerName = "runtime.generic_job_handler"
 func splitHandlerName(name string) (dotted, string) {
 	parts := strings.Split(name, ".")
 	if len(parts) != 3 || parts[0] != "jobs" {
-		return dotted{}, fmt.Sprintf("handler name %s is neither %s nor of the form jobs.<package>.<file>", clip.Quote(name), clip.Quote(genericHandlerName))
+		return dotted{}, fmt.Sprintf("handler name %s is neither %s nor of the form jobs.<package>.<file>", text.Quote(name), text.Quote(genericHandlerName))
 	}
 	d := dotted{root: parts[0], pkg: parts[1], file: parts[2]}
 	if msg := checkWord("package part of handler name", d.pkg); msg != "" {
 		return d, msg
 	}
 	if reservedJobNames[d.pkg] {
-		return d, fmt.Sprintf("package part of handler name %s is reserved (generated code or the go tool uses it)", clip.Quote(d.pkg))
+		return d, fmt.Sprintf("package part of handler name %s is reserved (generated code or the go tool uses it)", text.Quote(d.pkg))
 	}
 	if msg := checkWord("file part of handler name", d.file); msg != "" {
 		return d, msg

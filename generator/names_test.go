@@ -94,12 +94,6 @@ func TestSplitTaskName(t *testing.T) {
 	}
 }
 
-func TestDidYouMean(t *testing.T) {
-	cands := []string{"jobs.job1.load_sales", "jobs.job1.by_region"}
-	assert.Equal(t, ` (did you mean "jobs.job1.load_sales"?)`, didYouMean("jobs.job1.load_sale", cands))
-	assert.Equal(t, "", didYouMean("jobs.job1.zzz", cands))
-}
-
 func TestSpellsFile(t *testing.T) {
 	tests := []struct {
 		name, file string

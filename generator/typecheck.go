@@ -15,18 +15,17 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
-	"github.com/taskorchestrator/taskorchestrator/internal/clip"
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
 // typeCheck loads the job packages with go/packages and checks every task
 // and handler type against the conventions and contracts. A failure to run
-// the go tool is returned; problems in the code are recorded in g.errs.
+// the go tool is returned; problems in the code are recorded in g.diags.
 func (g *generator) typeCheck(ctx context.Context) error {
 	if len(g.jobs) == 0 {
 		return nil
 	}
-	patterns := []string{RuntimePath}
+	patterns := []string{runtimePath}
 	for _, j := range g.jobs {
 		patterns = append(patterns, j.pkgPath)
 		if j.handler != nil {
@@ -50,11 +49,16 @@ func (g *generator) typeCheck(ctx context.Context) error {
 	for _, p := range pkgs {
 		byPath[p.PkgPath] = p
 	}
-	rt := byPath[RuntimePath]
+	rt := byPath[runtimePath]
 	if rt == nil || rt.Types == nil || rt.Types.Scope().Lookup("Handler") == nil {
-		return fmt.Errorf("load %s: not found from %s (is it required in go.mod?)", RuntimePath, g.opts.Dir)
+		return fmt.Errorf("load %s: not found from %s (is it required in go.mod?)", runtimePath, g.opts.Dir)
 	}
 	handlerIface := rt.Types.Scope().Lookup("Handler").Type().Underlying().(*types.Interface)
+	// The generated code is for the runtime the module builds with, not
+	// for the one jobgen was built with: they can differ.
+	if rt.Types.Scope().Lookup("Sig") == nil || rt.Types.Scope().Lookup("Table") == nil {
+		return fmt.Errorf("load %s: no Sig or Table: the runtime in the module's go.mod is older than this jobgen; upgrade it", runtimePath)
+	}
 	broken := map[string]bool{}
 	for _, p := range pkgs {
 		for _, e := range packageErrors(p) {
@@ -62,13 +66,14 @@ func (g *generator) typeCheck(ctx context.Context) error {
 			broken[p.PkgPath] = true
 		}
 	}
+	g.checkImports(pkgs, broken)
 	g.jobs = slices.DeleteFunc(g.jobs, func(j *job) bool {
 		p := byPath[j.pkgPath]
 		if p == nil || broken[j.pkgPath] || (j.handler != nil && broken[j.handler.pkgPath]) {
 			return true // its errors are reported already
 		}
 		if p.Name != j.cfg.Name {
-			g.errorf(j.cfg.Pos, "job %s: package in jobs/%s is named %s, want %s", clip.Quote(j.cfg.Name), j.cfg.Name, p.Name, j.cfg.Name)
+			g.errorf(j.cfg.Pos, "job %s: package in jobs/%s is named %s, want %s", text.Quote(j.cfg.Name), j.cfg.Name, p.Name, j.cfg.Name)
 			return true
 		}
 		g.warnUnlisted(j, p)
@@ -79,12 +84,70 @@ func (g *generator) typeCheck(ctx context.Context) error {
 		if j.handler != nil {
 			ok = g.checkHandlerType(j, byPath[j.handler.pkgPath], handlerIface) && ok
 		}
+		if j.params != nil {
+			ok = g.checkParamsType(j, p) && ok
+		}
 		if j.cfg.Temporal != nil {
 			ok = g.checkTemporal(j, p.Fset) && ok
+		} else {
+			g.checkStorable(j, p.Fset)
 		}
 		return !ok || !g.bind(j)
 	})
 	return nil
+}
+
+// checkImports reports, once each, the packages that the loaded packages
+// import and that do not compile, at the positions of their errors, and
+// marks the loaded packages that import them, directly or not, as broken:
+// go build would fail on them, so the generator must not say all is well.
+func (g *generator) checkImports(roots []*packages.Package, broken map[string]bool) {
+	reported := map[string]bool{}
+	for _, root := range roots {
+		packages.Visit([]*packages.Package{root}, nil, func(d *packages.Package) {
+			if d == root || len(d.Errors) == 0 {
+				return
+			}
+			broken[root.PkgPath] = true
+			if reported[d.PkgPath] {
+				return
+			}
+			reported[d.PkgPath] = true
+			name := d.PkgPath
+			if d.Dir != "" {
+				name = g.rel(d.Dir)
+			}
+			for _, e := range packageErrors(d) {
+				for _, line := range strings.Split(e.Msg, "\n") {
+					if strings.HasPrefix(line, "# ") || strings.TrimSpace(line) == "" {
+						continue // the go tool's heading of the package
+					}
+					pos, msg := e.Pos, line
+					if f, rest, ok := cutPos(line); ok {
+						pos, msg = f, rest
+					}
+					at := g.splitPos(pos)
+					if at.Filename == "" || at.Filename == "-" {
+						at.Filename = name
+					}
+					g.diags.errorf(at, "package %s, which %s imports, does not compile: %s", name, g.rel(root.Dir), msg)
+				}
+			}
+		})
+	}
+}
+
+// cutPos splits "file.go:3:23: msg" into its position and message.
+func cutPos(line string) (pos, msg string, ok bool) {
+	i := strings.Index(line, ".go:")
+	if i < 0 {
+		return "", "", false
+	}
+	j := strings.Index(line[i+4:], ": ")
+	if j < 0 {
+		return "", "", false
+	}
+	return strings.TrimSpace(line[:i+4+j]), line[i+4+j+2:], true
 }
 
 // packageErrors returns a package's errors without repeats: the go tool
@@ -109,20 +172,20 @@ func packageErrors(p *packages.Package) []packages.Error {
 // is: it already carries its Go position, or else it is about the package
 // as a whole, and gets the package's folder.
 func (g *generator) addPackageError(p *packages.Package, e packages.Error) {
-	file, pos := g.splitPos(e.Pos)
-	if file == "" || file == "-" {
-		file = p.PkgPath
+	pos := g.splitPos(e.Pos)
+	if pos.Filename == "" || pos.Filename == "-" {
+		pos.Filename = p.PkgPath
 		if p.Dir != "" {
-			file = g.rel(p.Dir)
+			pos.Filename = g.rel(p.Dir)
 		}
 	}
-	g.errs = append(g.errs, &config.Error{Path: file, Pos: pos, Msg: e.Msg})
+	g.diags.errorf(pos, "%s", e.Msg)
 }
 
 // splitPos splits a "file:line:col" (or "file:line", or "file")
 // position of the go tool into a path relative to the module root and a
 // line and column.
-func (g *generator) splitPos(s string) (string, config.Pos) {
+func (g *generator) splitPos(s string) token.Position {
 	var nums []int
 	for range 2 {
 		i := strings.LastIndexByte(s, ':')
@@ -136,14 +199,14 @@ func (g *generator) splitPos(s string) (string, config.Pos) {
 		nums = append([]int{n}, nums...)
 		s = s[:i]
 	}
-	var pos config.Pos
+	pos := token.Position{Filename: g.rel(s)}
 	if len(nums) > 0 {
 		pos.Line = nums[0]
 	}
 	if len(nums) > 1 {
-		pos.Col = nums[1]
+		pos.Column = nums[1]
 	}
-	return g.rel(s), pos
+	return pos
 }
 
 // rel makes an absolute file name relative to the module root, with forward
@@ -190,7 +253,7 @@ func (g *generator) typesByFile(p *packages.Package) map[string][]*types.TypeNam
 // WriteStatusCSV), whichever the file declares. It reports what is wrong
 // when none is declared there, when two are, or when the type is declared
 // in another file.
-func (g *generator) lookupType(p *packages.Package, typeName, file string, at config.Pos, where string) *types.Named {
+func (g *generator) lookupType(p *packages.Package, typeName, file string, at token.Position, where string) *types.Named {
 	want := file + ".go"
 	var matches []*types.TypeName
 	var declared []string // the types file declares, for a hint
@@ -210,13 +273,13 @@ func (g *generator) lookupType(p *packages.Package, typeName, file string, at co
 			return nil
 		}
 		if o, _ := p.Types.Scope().Lookup(typeName).(*types.TypeName); o != nil {
-			g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, clip.Quote(filepath.Base(p.Fset.Position(o.Pos()).Filename)), clip.Quote(want), g.goPos(p.Fset, o.Pos()))
+			g.errorf(at, "%s: type %s is declared in %s, want %s (%s)", where, typeName, text.Quote(filepath.Base(p.Fset.Position(o.Pos()).Filename)), text.Quote(want), g.goPos(p.Fset, o.Pos()))
 			return nil
 		}
 		hint := ""
-		if best := closest(typeName, declared); best != "" {
+		if best := text.Closest(typeName, declared); best != "" {
 			o := p.Types.Scope().Lookup(best)
-			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", clip.Quote(best), g.goPos(p.Fset, o.Pos()))
+			hint = fmt.Sprintf(" (did you mean %s, declared at %s?)", text.Quote(best), g.goPos(p.Fset, o.Pos()))
 		}
 		g.errorf(at, "%s: jobs/%s/%s does not declare type %s%s", where, p.Name, want, lookedFor(file), hint)
 		return nil
@@ -278,7 +341,7 @@ func (g *generator) excluded(p *packages.Package, base string) string {
 		}
 		for _, c := range cg.List {
 			if constraint.IsGoBuild(c.Text) || constraint.IsPlusBuild(c.Text) {
-				return fmt.Sprintf("is left out of the build by its build constraint %s (%s)", clip.Quote(c.Text), g.goPos(fset, c.Pos()))
+				return fmt.Sprintf("is left out of the build by its build constraint %s (%s)", text.Quote(c.Text), g.goPos(fset, c.Pos()))
 			}
 		}
 	}
@@ -288,7 +351,7 @@ func (g *generator) excluded(p *packages.Package, base string) string {
 // checkTask checks a task's type and its Run method and records the
 // parameter and result types for binding.
 func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
-	where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
+	where := fmt.Sprintf("job %s: task %s", text.Quote(j.cfg.Name), text.Quote(t.cfg.Name))
 	named := g.lookupType(p, t.typeName, t.file, t.cfg.Pos, where)
 	if named == nil {
 		return false
@@ -347,7 +410,7 @@ func (g *generator) checkTask(j *job, t *task, p *packages.Package) bool {
 // checkHandlerType checks that a custom handler exists where its name says
 // and implements the runtime's Handler.
 func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.Interface) bool {
-	where := fmt.Sprintf("job %s: handler %s", clip.Quote(j.cfg.Name), clip.Quote(j.cfg.Handler))
+	where := fmt.Sprintf("job %s: handler %s", text.Quote(j.cfg.Name), text.Quote(j.cfg.Handler))
 	d, _ := splitHandlerName(j.cfg.Handler)
 	if p == nil {
 		g.errorf(j.cfg.HandlerPos, "%s: package jobs/%s could not be loaded", where, d.pkg)
@@ -365,7 +428,7 @@ func (g *generator) checkHandlerType(j *job, p *packages.Package, iface *types.I
 		if wrong {
 			why = fmt.Sprintf("method %s has the wrong signature, want %s", m.Name(), types.TypeString(m.Type(), nil))
 		}
-		g.errorf(j.cfg.HandlerPos, "%s: *%s does not implement %s.Handler (%s) (%s)", where, j.handler.typeName, RuntimePath, why, g.goPos(p.Fset, named.Obj().Pos()))
+		g.errorf(j.cfg.HandlerPos, "%s: *%s does not implement %s.Handler (%s) (%s)", where, j.handler.typeName, runtimePath, why, g.goPos(p.Fset, named.Obj().Pos()))
 		return false
 	}
 	return true
@@ -387,7 +450,7 @@ func (g *generator) checkTemporal(j *job, fset *token.FileSet) bool {
 		for _, p := range encodeProblems(t.result, temporalRules) {
 			at := g.moduleGoPos(fset, p.Pos, t.runPos)
 			if p.Warning {
-				g.warnf(g.cfgPath, t.cfg.Pos, "%s may lose data crossing machines on Temporal: %s (%s)", where, p.Msg, at)
+				g.warnf(t.cfg.Pos, "%s may lose data crossing machines on Temporal: %s (%s)", where, p.Msg, at)
 				continue
 			}
 			g.errorf(t.cfg.Pos, "%s cannot cross machines on Temporal: %s (%s)", where, p.Msg, at)
@@ -395,6 +458,32 @@ func (g *generator) checkTemporal(j *job, fset *token.FileSet) bool {
 		}
 	}
 	return ok
+}
+
+// stateRules are the rules of encoding/json, which stores results for a job
+// binary's --state.
+var stateRules = encodeRules{decoder: "encoding/json"}
+
+// checkStorable records, for each task whose result encoding/json cannot
+// store and load back (see [encodeProblems]; warnings aside), why: the job
+// still runs, but its binary refuses --state with that reason. A job on
+// Temporal needs no record: checkTemporal made those errors.
+func (g *generator) checkStorable(j *job, fset *token.FileSet) {
+	for i, t := range j.tasks {
+		if t.result == nil {
+			continue
+		}
+		for _, p := range encodeProblems(t.result, stateRules) {
+			if p.Warning {
+				continue
+			}
+			if j.unstorable == nil {
+				j.unstorable = map[int]string{}
+			}
+			j.unstorable[i] = fmt.Sprintf("task %q: result type %s cannot be stored as JSON: %s (%s)", t.cfg.Name, typeName(t.result), p.Msg, g.moduleGoPos(fset, p.Pos, t.runPos))
+			break
+		}
+	}
 }
 
 // moduleGoPos formats pos for a message when it is in a file of the
@@ -423,7 +512,7 @@ func (g *generator) bind(j *job) bool {
 		}
 	}()
 	for _, t := range j.tasks {
-		where := fmt.Sprintf("job %s: task %s", clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name))
+		where := fmt.Sprintf("job %s: task %s", text.Quote(j.cfg.Name), text.Quote(t.cfg.Name))
 		t.args = nil
 		// A problem of a parameter is reported once for all the parameters
 		// of its type, at the first one's position.
@@ -436,6 +525,8 @@ func (g *generator) bind(j *job) bool {
 			noProvider = iota
 			ambiguous
 			likeVariadic
+			paramsTwice
+			paramsVariadic
 		)
 		var problems []*problem
 		note := func(kind, pi int, cands []int) {
@@ -455,7 +546,14 @@ func (g *generator) bind(j *job) bool {
 				}
 			}
 			last := t.variadic && pi == len(t.params)-1
+			isParams := j.params != nil && types.Identical(pt, j.params.typ)
 			switch {
+			case isParams && last:
+				note(paramsVariadic, pi, nil)
+			case isParams && len(cands) > 0:
+				note(paramsTwice, pi, cands)
+			case isParams:
+				t.args = append(t.args, paramsArg)
 			case !last && t.variadic && types.Identical(pt, t.params[len(t.params)-1]):
 				note(likeVariadic, pi, nil)
 			case last:
@@ -475,13 +573,21 @@ func (g *generator) bind(j *job) bool {
 			at := t.paramPos[p.params[0]]
 			switch p.kind {
 			case likeVariadic:
-				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) %s the type of the variadic parameter, so which dependency fills %s is ambiguous (%s)", where, which, pt, plural(len(p.params), "has", "have"), plural(len(p.params), "it", "them"), at)
+				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) %s the type of the variadic parameter, so which dependency fills %s is ambiguous (%s)", where, which, pt, text.Plural(len(p.params), "has", "have"), text.Plural(len(p.params), "it", "them"), at)
+			case paramsVariadic:
+				g.errorf(t.cfg.Pos, "%s: the variadic parameter of Run (...%s) has the job's params type; take the params as a parameter of its own (%s)", where, pt, at)
+			case paramsTwice:
+				var names []string
+				for _, c := range p.cands {
+					names = append(names, text.Quote(j.tasks[c].cfg.Name))
+				}
+				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) could be filled by the job's params or by %s; give the result a type of its own (%s)", where, which, pt, elide(names, " and "), at)
 			case noProvider:
 				g.errorf(t.cfg.Pos, "%s: no dependency provides %s of Run (%s); dependencies: %s (%s)", where, which, pt, g.describeDeps(j, t), at)
 			case ambiguous:
 				var names []string
 				for _, c := range p.cands {
-					names = append(names, clip.Quote(j.tasks[c].cfg.Name))
+					names = append(names, text.Quote(j.tasks[c].cfg.Name))
 				}
 				g.errorf(t.cfg.Pos, "%s: %s of Run (%s) could be filled by %s; take them all with a variadic ...%s, or give them distinct types (%s)", where, which, pt, elide(names, " and "), pt, at)
 			}
@@ -515,9 +621,9 @@ func (g *generator) warnUnused(j *job) {
 			if r == nil || slices.Contains(t.args, d) {
 				continue
 			}
-			g.warnf(g.cfgPath, t.cfg.Dependencies[k].Pos,
+			g.warnf(t.cfg.Dependencies[k].Pos,
 				"job %s: task %s: no parameter of %s.Run takes the result of dependency %s (%s), so it only orders the tasks; Run takes %s (%s)",
-				clip.Quote(j.cfg.Name), clip.Quote(t.cfg.Name), t.typeName, clip.Quote(j.tasks[d].cfg.Name), typeName(r), paramList(t), t.runPos)
+				text.Quote(j.cfg.Name), text.Quote(t.cfg.Name), t.typeName, text.Quote(j.tasks[d].cfg.Name), typeName(r), paramList(t), t.runPos)
 		}
 	}
 }
@@ -564,9 +670,9 @@ func (g *generator) warnUnlisted(j *job, p *packages.Package) {
 			continue
 		}
 		pos := p.Fset.Position(obj.Pos())
-		g.warnf(g.rel(pos.Filename), config.Pos{Line: pos.Line, Col: pos.Column},
+		g.warnf(token.Position{Filename: g.rel(pos.Filename), Line: pos.Line, Column: pos.Column},
 			"job %s: %s declares task type %s, but no task of the job names it; add {\"name\": %s} to %s, or delete the file",
-			clip.Quote(j.cfg.Name), g.rel(pos.Filename), obj.Name(), clip.Quote("jobs."+j.cfg.Name+"."+file), g.cfgPath)
+			text.Quote(j.cfg.Name), g.rel(pos.Filename), obj.Name(), text.Quote("jobs."+j.cfg.Name+"."+file), g.cfgPath)
 	}
 }
 
@@ -581,7 +687,7 @@ func (g *generator) describeDeps(j *job, t *task) string {
 		if res := j.tasks[d].result; res != nil {
 			r = typeName(res)
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s)", clip.Quote(j.tasks[d].cfg.Name), r))
+		parts = append(parts, fmt.Sprintf("%s (%s)", text.Quote(j.tasks[d].cfg.Name), r))
 	}
 	return elide(parts, ", ")
 }
@@ -603,11 +709,4 @@ func isContext(t types.Type) bool {
 
 func isError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -15,8 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/taskorchestrator/taskorchestrator/config"
 )
 
 // File is one generated file.
@@ -26,13 +24,17 @@ type File struct {
 	Data []byte
 }
 
-// Result is what a [Generate] call produced: the files to write, the
-// generated files of jobs that no longer exist, the checked graph of every
-// job, and the warnings.
+// Result is what a [Generate] call produced: the diagnostics and, when
+// none is an error, the files to write, the generated files of jobs that
+// no longer exist, and the checked graph of every job.
 type Result struct {
+	// Diagnostics lists every problem of the input, errors and warnings,
+	// sorted by position.
+	Diagnostics []Diagnostic
+	// Files are the files to write, sorted by path.
 	Files []File
-	// Stale lists generated files (carrying [Marker]) under gen/ and cmd/
-	// that belong to no job of the config.
+	// Stale lists generated files (carrying the generated-code header)
+	// under gen/ and cmd/ that belong to no job of the config.
 	Stale []string
 	// Leftovers lists the temporary files of [Result.Commit]'s atomic
 	// writes (".<name>.go.tmp-<n>") found in the output folders: a run
@@ -41,10 +43,17 @@ type Result struct {
 	Leftovers []string
 	// Jobs is the checked graph of every job, in config order.
 	Jobs []Job
-	// Warnings lists the problems that do not make the input invalid,
-	// sorted by position; each has Warning set.
-	Warnings config.Errors
 }
+
+// HasErrors reports whether a diagnostic is an error: the input is invalid,
+// and there is nothing to write.
+func (r *Result) HasErrors() bool {
+	return slices.ContainsFunc(r.Diagnostics, func(d Diagnostic) bool { return d.Severity == SeverityError })
+}
+
+// errInvalid is what [Result.Diff] and [Result.Commit] return for a
+// Result with errors.
+var errInvalid = errors.New("generator: the input has errors, so there is nothing to write")
 
 // Job is the checked dependency graph of one job, as generated.
 type Job struct {
@@ -103,6 +112,9 @@ type Change struct {
 // Diff compares the result with the files under dir and returns what
 // [Result.Commit] would change, sorted by path.
 func (r *Result) Diff(dir string) ([]Change, error) {
+	if r.HasErrors() {
+		return nil, errInvalid
+	}
 	var changes []Change
 	for _, f := range r.Files {
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
@@ -130,21 +142,6 @@ func (r *Result) Diff(dir string) ([]Change, error) {
 // live in; nothing outside them is ever written or removed.
 var outputRoots = []string{"gen", "cmd"}
 
-// Changes compares the result with the files under dir and returns the
-// paths that Commit would write or remove, sorted; [Result.Diff] tells
-// more.
-func (r *Result) Changes(dir string) ([]string, error) {
-	changes, err := r.Diff(dir)
-	if err != nil {
-		return nil, err
-	}
-	paths := make([]string, len(changes))
-	for i, c := range changes {
-		paths[i] = c.Path
-	}
-	return paths, nil
-}
-
 // Commit writes the result under dir: each file whose content changed is
 // written to a temporary file in its folder and renamed into place, so a
 // reader never sees a partial file; unchanged files are not touched; stale
@@ -154,11 +151,14 @@ func (r *Result) Changes(dir string) ([]string, error) {
 //
 // Every path is checked before the first write: a path outside the output
 // folders, a symbolic link or non-folder on the way, or an existing file
-// that does not carry [Marker] makes Commit return an error without
+// that does not carry the generated-code header makes Commit return an error without
 // changing anything. The writes themselves go through an [os.Root] at dir,
 // so even a folder swapped for a symbolic link during the run cannot lead
 // them outside dir.
 func (r *Result) Commit(dir string) ([]string, error) {
+	if r.HasErrors() {
+		return nil, errInvalid
+	}
 	for _, f := range r.Files {
 		full, err := outputPath(dir, f.Path)
 		if err != nil {
@@ -238,7 +238,7 @@ func isLeftover(root *os.Root, name string, now time.Time) bool {
 }
 
 // checkOverwrite refuses to replace an existing file that jobgen did not
-// write: nothing without [Marker] is ever touched.
+// write: nothing without the generated-code header is ever touched.
 func checkOverwrite(full, rel string) error {
 	ours, err := hasMarker(full)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -417,5 +417,5 @@ func hasMarker(name string) (bool, error) {
 	if err != nil && line == "" {
 		return false, nil
 	}
-	return strings.HasPrefix(line, Marker+" ") && strings.HasSuffix(strings.TrimRight(line, "\r\n"), "DO NOT EDIT."), nil
+	return strings.HasPrefix(line, marker+" ") && strings.HasSuffix(strings.TrimRight(line, "\r\n"), "DO NOT EDIT."), nil
 }

@@ -13,7 +13,8 @@
 // (a [Sig]), which calls the Run methods of that signature with typed
 // arguments ([Arg], [Args]) and keeps their typed results ([Return]): a
 // result passes to the tasks that take it without being boxed into an
-// interface. A table written by hand uses [TaskFunc]s. Beside the table,
+// interface. A table written by hand uses [TaskFunc]s, and may leave
+// [Job.Levels] nil for Run to compute with [Levels]. Beside the table,
 // generated code declares a typed [TaskRef] per task (job1.ByRegionTask):
 // [Result] reads that task's result from a [Report] with its own type, and
 // runtime/jobtest replaces the task in a test with a function of exactly

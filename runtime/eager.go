@@ -2,49 +2,11 @@ package runtime
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 )
-
-// Schedule says when [Job.Run] starts each task.
-type Schedule uint8
-
-const (
-	// ScheduleLevels runs the levels one after another: no task of level
-	// k+1 starts before every task of level k has ended. It is the default.
-	ScheduleLevels Schedule = iota
-	// ScheduleEager starts each task as soon as all its dependencies have
-	// succeeded, on a pool of long-lived workers fed by a ready queue. Among
-	// ready tasks it starts first the one with the longest remaining path
-	// (the most tasks on a chain of dependents after it), the usual
-	// critical-path heuristic when durations are unknown. On tasks of
-	// uneven length it finishes close to the critical path, where the
-	// barriers between levels can cost several times more.
-	ScheduleEager
-)
-
-var scheduleNames = [...]string{ScheduleLevels: "levels", ScheduleEager: "eager"}
-
-// String returns "levels" or "eager".
-func (s Schedule) String() string {
-	if int(s) < len(scheduleNames) {
-		return scheduleNames[s]
-	}
-	return fmt.Sprintf("schedule(%d)", s)
-}
-
-// ParseSchedule returns the schedule named s: "levels" or "eager".
-func ParseSchedule(s string) (Schedule, error) {
-	for k, name := range scheduleNames {
-		if s == name {
-			return Schedule(k), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown schedule %q (want levels or eager)", s)
-}
 
 // eagerRun is the state of a run in [ScheduleEager] mode.
 //
@@ -107,20 +69,33 @@ func (r *runner) runEager() {
 	e := &eagerRun{r: r, g: g, exited: make(chan struct{}), indeg: slices.Clone(g.indeg)}
 	e.cond.L = &e.mu
 	if !r.opts.KeepResults {
-		e.takers = slices.Clone(r.p.takers)
+		e.takers = slices.Clone(r.takers)
 	}
 	e.queue.init(g)
-	for _, tasks := range r.job.Levels {
+	running := n
+	if r.skip != nil {
+		// The tasks that do not run ended already: their dependents wait
+		// only for the others.
+		for i, s := range r.skip {
+			if s {
+				running--
+				for _, d := range g.succ[g.succOff[i]:g.succOff[i+1]] {
+					e.indeg[d]--
+				}
+			}
+		}
+	}
+	for _, tasks := range r.levels {
 		for _, i := range tasks {
-			if g.indeg[i] == 0 {
+			if e.indeg[i] == 0 && !r.skipped(i) {
 				e.queue.push(int32(i), g.rank[i])
 			}
 		}
 	}
 	e.best.Store(e.queue.best())
-	e.workers = min(r.opts.Workers, n)
+	e.workers = min(r.opts.Workers, running)
 	ws := r.newWorkers(e.workers)
-	if r.stopped() || n == 0 {
+	if r.stopped() || running == 0 {
 		e.sweep()
 		return
 	}
@@ -167,9 +142,9 @@ func (e *eagerRun) sweep() {
 	for _, w := range r.workers {
 		w.log.each(w.log.n, func(i int32) { ended[i] = true })
 	}
-	for _, tasks := range r.job.Levels {
+	for _, tasks := range r.levels {
 		for _, i := range tasks {
-			if !ended[i] {
+			if !ended[i] && !r.skipped(i) {
 				r.finish(r.reps, i, r.skipState(r.reps, i), 0, 0, nil)
 			}
 		}
@@ -314,13 +289,16 @@ func (e *eagerRun) release(w *worker, done int32) {
 		ended = ended[:len(ended)-1]
 		if e.takers != nil {
 			for _, a := range r.job.Tasks[i].Args {
-				if r.p.takers[a] == 1 || atomic.AddInt32(&e.takers[a], -1) == 0 {
+				if a == ParamsArg {
+					continue
+				}
+				if r.takers[a] == 1 || atomic.AddInt32(&e.takers[a], -1) == 0 {
 					r.drop(a)
 				}
 			}
 		}
 		for _, s := range e.g.succ[e.g.succOff[i]:e.g.succOff[i+1]] {
-			if atomic.AddInt32(&e.indeg[s], -1) != 0 {
+			if atomic.AddInt32(&e.indeg[s], -1) != 0 || r.skipped(int(s)) {
 				continue
 			}
 			if r.flags.Load() != 0 {
@@ -367,12 +345,12 @@ func (e *eagerRun) abandon() {
 			attempt[i] = max(1, int(w.retry.Load()))
 		}
 	}
-	for _, tasks := range r.job.Levels {
+	for _, tasks := range r.levels {
 		for _, i := range tasks {
-			switch what[i] {
-			case ended:
+			switch {
+			case what[i] == ended || r.skipped(i):
 				reps[i] = old[i]
-			case running:
+			case what[i] == running:
 				r.abandonTask(old, reps, i, attempt[i], now)
 			default:
 				r.finish(reps, i, r.skipState(reps, i), 0, 0, nil)

@@ -17,18 +17,6 @@ import (
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
-func TestParseSchedule(t *testing.T) {
-	for _, s := range schedules {
-		got, err := runtime.ParseSchedule(s.String())
-		require.NoError(t, err)
-		assert.Equal(t, s, got)
-	}
-	_, err := runtime.ParseSchedule("asap")
-	assert.ErrorContains(t, err, `unknown schedule "asap"`)
-	_, err = newJob(runtime.Task{Name: "a", Run: succeed}).Run(context.Background(), runtime.Options{Schedule: 7})
-	assert.ErrorContains(t, err, "unknown schedule")
-}
-
 // In eager mode a task starts as soon as its own dependencies are done,
 // while a task of the level before it still runs: here a waits until c has
 // started, which would never happen level by level.

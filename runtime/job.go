@@ -26,8 +26,9 @@ type Task struct {
 	// config order. The task runs only after all of them succeeded.
 	Deps []int
 	// Args lists, for each parameter of Run after ctx, the index of the task
-	// whose result fills it. A variadic parameter takes the trailing entries.
-	// Every entry also appears in Deps. The result itself fills it, not a
+	// whose result fills it, or [ParamsArg] for the run's inputs. A variadic
+	// parameter takes the trailing entries. Every other entry also appears
+	// in Deps. The result itself fills it, not a
 	// copy: every dependent of a task shares its result, and must not
 	// change it while another may read it (see the package doc).
 	Args []int
@@ -67,6 +68,10 @@ func (t *Task) sig() *sigCore {
 	return t.bind.sig
 }
 
+// ParamsArg in [Task.Args] fills the parameter with the run's inputs,
+// [Options.Params], instead of a dependency's result.
+const ParamsArg = -1
+
 // Job is a task graph with its precomputed topological levels.
 //
 // [Job.Run] checks the table once and keeps what it derived from it in
@@ -82,6 +87,8 @@ type Job struct {
 	Tasks []Task
 	// Levels groups task indices so that every dependency of a task in
 	// level k is in a level below k. Levels run one after another.
+	// Generated code sets them; nil means that [Job.Run] computes them
+	// with [Levels].
 	Levels [][]int
 	// Handler wraps the run: Setup, Execute around each task, Teardown.
 	// A nil Handler means [GenericJobHandler].
@@ -92,12 +99,26 @@ type Job struct {
 	// were generated from the same config and task code. Empty for a job
 	// built by hand.
 	Fingerprint string
+	// Params is the zero value of the job's input type (the config's
+	// "params", e.g. job1.Params{}), or nil for a job that takes no inputs.
+	// Its exported fields are the job binary's input flags (see
+	// runtime/jobmain); a task takes the run's value through a parameter
+	// bound to [ParamsArg].
+	Params any
+	// Unstorable says, by task index, why a task's result cannot be stored
+	// as JSON (jobgen's check, with the position of the cause), for the
+	// tasks whose result cannot: runtime/jobmain's --state refuses to run
+	// such a job, since it could not resume it.
+	Unstorable map[int]string
 	// KeepGoing is the job's default failure policy (the config's
 	// "keep_going"); runtime/jobmain uses it as the default of
 	// --keep-going. [Job.Run] itself follows [Options.KeepGoing].
 	KeepGoing bool
 
-	plan atomic.Pointer[plan] // what Run derived from the table; see plan.matches
+	// plan is the *plan Run derived from the table; see plan.matches. An
+	// atomic.Value, which a copy of a Job may copy: the copy's run checks
+	// the plan against its own table.
+	plan atomic.Value
 	// For a Job of Table.Job: its template, and the slices that hold the
 	// entries of its tasks' Deps and Args, and of its Levels, laid out as
 	// in the template's (see plan.matches).

@@ -175,7 +175,7 @@ func (lr *levelRun) loop(w *worker) {
 func (lr *levelRun) join(w *worker) bool {
 	lr.mu.Lock()
 	defer lr.mu.Unlock()
-	if lr.open >= 0 && lr.active < lr.limit && lr.next.Load() < int64(len(lr.r.job.Levels[lr.open])) {
+	if lr.open >= 0 && lr.active < lr.limit && lr.next.Load() < int64(len(lr.r.levels[lr.open])) {
 		lr.active++
 		lr.workers.Store(int32(max(int(lr.workers.Load()), lr.active)))
 		w.k, w.pos, w.end = lr.open, 0, 0
@@ -203,7 +203,7 @@ func (lr *levelRun) wakeLocked(n int) {
 func (lr *levelRun) helpNow() {
 	lr.mu.Lock()
 	defer lr.mu.Unlock()
-	if k := lr.armed; k >= 0 && k == lr.open && !lr.over && lr.next.Load() < int64(len(lr.r.job.Levels[k])) {
+	if k := lr.armed; k >= 0 && k == lr.open && !lr.over && lr.next.Load() < int64(len(lr.r.levels[k])) {
 		lr.wakeLocked(lr.limit - lr.active)
 	}
 }
@@ -228,11 +228,14 @@ func (lr *levelRun) helpNow() {
 // over the workers one at a time.
 func (lr *levelRun) work(w *worker) {
 	r := lr.r
-	tasks := r.job.Levels[w.k]
+	tasks := r.levels[w.k]
 	if len(tasks) == 1 {
 		if w.pos == 0 && w.end == 1 {
 			w.pos = 1
 			i := tasks[0]
+			if r.skipped(i) {
+				return
+			}
 			w.reps[i].Start = r.at(w.now)
 			w.slot.Store(singleSlot(i))
 			start := w.now
@@ -251,6 +254,9 @@ func (lr *levelRun) work(w *worker) {
 		p := w.pos
 		w.pos++
 		i := tasks[p]
+		if r.skipped(i) {
+			continue
+		}
 		w.reps[i].Start = r.at(w.now)
 		w.slot.Store(slotOf(p, w.end))
 		start := w.now
@@ -311,7 +317,7 @@ const (
 
 // leave records that w finished its part of level w.k.
 func (lr *levelRun) leave(w *worker) int {
-	levels := lr.r.job.Levels
+	levels := lr.r.levels
 	if len(levels[w.k]) == 1 || lr.r.opts.Workers == 1 {
 		return leftLast
 	}
@@ -338,7 +344,7 @@ func (lr *levelRun) leave(w *worker) int {
 func (lr *levelRun) advance(w *worker) bool {
 	r := lr.r
 	p := r.p
-	levels := r.job.Levels
+	levels := r.levels
 	if k := lr.k; k >= 0 {
 		if lr.help != nil && len(levels[k]) > 1 {
 			lr.help.Stop()
@@ -359,7 +365,9 @@ func (lr *levelRun) advance(w *worker) bool {
 			r.flags.Or(flagStopped)
 			for ; k < len(levels); k++ {
 				for _, i := range levels[k] {
-					r.finish(w.reps, i, r.skipState(w.reps, i), 0, 0, nil)
+					if !r.skipped(i) {
+						r.finish(w.reps, i, r.skipState(w.reps, i), 0, 0, nil)
+					}
 				}
 			}
 			break
@@ -460,7 +468,7 @@ func (lr *levelRun) abandon() {
 			k, single = int(r.p.level[i]), i
 		}
 	}
-	levels := r.job.Levels
+	levels := r.levels
 	for _, tasks := range levels[:max(k, 0)] {
 		for _, i := range tasks {
 			reps[i] = old[i]
@@ -479,7 +487,11 @@ func (lr *levelRun) abandon() {
 	}
 	for _, tasks := range levels[k+1:] {
 		for _, i := range tasks {
-			r.finish(reps, i, r.skipState(reps, i), 0, 0, nil)
+			if r.skipped(i) {
+				reps[i] = old[i]
+			} else {
+				r.finish(reps, i, r.skipState(reps, i), 0, 0, nil)
+			}
 		}
 	}
 }
@@ -490,7 +502,7 @@ func (lr *levelRun) abandon() {
 // tasks ended (see work).
 func (lr *levelRun) abandonLevel(k int, old, reps []TaskReport, now int64) {
 	r := lr.r
-	tasks := r.job.Levels[k]
+	tasks := r.levels[k]
 	const (
 		ended = iota
 		running
@@ -515,10 +527,10 @@ func (lr *levelRun) abandonLevel(k int, old, reps []TaskReport, now int64) {
 		}
 	}
 	for p, i := range tasks {
-		switch what[p] {
-		case ended:
+		switch {
+		case what[p] == ended || r.skipped(i):
 			reps[i] = old[i]
-		case idle:
+		case what[p] == idle:
 			r.finish(reps, i, r.skipState(reps, i), 0, 0, nil)
 		default:
 			r.abandonTask(old, reps, i, attempts[p], now)

@@ -108,6 +108,11 @@ type Event struct {
 	Err error
 	// Duration is the length of the attempt, the task or the run.
 	Duration time.Duration
+	// Result is the task's result, on the TaskEnd of a task that succeeded
+	// or was restored; nil otherwise. Like Err, it must not be kept: an
+	// observer that stores results (runtime/jobmain's --state) encodes it
+	// before it returns.
+	Result any
 }
 
 // observeJob reports a run, setup or teardown event of the run that
@@ -150,6 +155,10 @@ func (r *runner) observeTask(tr *TaskReport) {
 	if tr.Attempts == 0 {
 		at = r.at(r.since())
 	}
+	res := tr.Result
+	if res == nil && tr.State == Succeeded {
+		res = r.value(tr.Index) // the report does not keep it
+	}
 	r.opts.Observer.Observe(Event{
 		Kind:     TaskEnd,
 		Time:     at,
@@ -157,6 +166,7 @@ func (r *runner) observeTask(tr *TaskReport) {
 		State:    tr.State,
 		Err:      tr.Err,
 		Duration: tr.Duration,
+		Result:   res,
 	})
 }
 
@@ -181,7 +191,7 @@ func (r *runner) logRetry(info TaskInfo, state State, err error, pause time.Dura
 func LogTask(ctx context.Context, log *slog.Logger, tr *TaskReport) {
 	lvl := slog.LevelDebug
 	switch tr.State {
-	case Succeeded:
+	case Succeeded, Restored, NotSelected:
 	case Failed, Panicked, TimedOut:
 		lvl = slog.LevelError
 	default:

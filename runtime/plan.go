@@ -18,6 +18,12 @@ type plan struct {
 	n     int
 	level []int32 // the level of each task
 	width int     // the most tasks in a level
+	// levels are the levels the plan was derived from: the Job's, or, for
+	// a Job built by hand that left them nil, those [Levels] computed
+	// (own).
+	levels    [][]int
+	own       bool
+	hasParams bool // the Job has a Params type
 
 	// Results. loc[i] says where the result of task i is kept during a
 	// run: in slot loc[i].slot of the store of kind loc[i].kind, which
@@ -54,7 +60,7 @@ type loc struct{ kind, slot int32 }
 // matches it, or a new one, which j keeps. The error says what is wrong
 // with an invalid table.
 func (j *Job) planOf() (*plan, error) {
-	if p := j.plan.Load(); p != nil && p.matches(j) {
+	if p, _ := j.plan.Load().(*plan); p != nil && p.matches(j) {
 		return p, nil
 	}
 	p, err := newPlan(j)
@@ -67,10 +73,12 @@ func (j *Job) planOf() (*plan, error) {
 
 // Validate checks that the task table and the levels are consistent: every
 // dependency and argument index is in range, every argument is also a
-// dependency, every task is in exactly one level, every dependency is in a
+// dependency (or the run's inputs, [ParamsArg], of a job with a Params
+// type), every task is in exactly one level, every dependency is in a
 // strictly lower level than its dependent, and every task has a Run
-// function (or the Run method of a generated table). The error joins one
-// line per problem, each naming its task.
+// function (or the Run method of a generated table). A nil Levels is
+// computed with [Levels], as [Job.Run] does, without changing j. The error
+// joins one line per problem, each naming its task.
 func (j *Job) Validate() error {
 	_, err := newPlan(j)
 	return err
@@ -84,13 +92,22 @@ func newTemplatePlan(j *Job) (*plan, error) { return derivePlan(j, true) }
 func newPlan(j *Job) (*plan, error) { return derivePlan(j, false) }
 
 func derivePlan(j *Job, template bool) (*plan, error) {
-	level, err := j.check()
+	levels, own := j.Levels, false
+	if levels == nil && len(j.Tasks) > 0 {
+		var err error
+		if levels, err = Levels(j.Tasks); err != nil {
+			return nil, err
+		}
+		own = true
+	}
+	level, err := j.check(levels)
 	if err != nil {
 		return nil, err
 	}
 	n := len(j.Tasks)
-	p := &plan{n: n, level: level, loc: make([]loc, n), takers: make([]int32, n), sig: make([]*sigCore, n)}
-	for _, l := range j.Levels {
+	p := &plan{n: n, level: level, levels: levels, own: own, hasParams: j.Params != nil,
+		loc: make([]loc, n), takers: make([]int32, n), sig: make([]*sigCore, n)}
+	for _, l := range levels {
 		p.width = max(p.width, len(l))
 	}
 	if template {
@@ -100,7 +117,7 @@ func derivePlan(j *Job, template bool) (*plan, error) {
 		for i := range j.Tasks {
 			size += 2 + len(j.Tasks[i].Deps) + len(j.Tasks[i].Args)
 		}
-		for _, l := range j.Levels {
+		for _, l := range levels {
 			size += 1 + len(l)
 		}
 		p.edges = make([]int, 0, size)
@@ -125,8 +142,10 @@ func derivePlan(j *Job, template bool) (*plan, error) {
 			p.edges = append(p.edges, t.Args...)
 		}
 		for _, a := range t.Args {
-			p.takers[a]++
-			last[a] = max(last[a], level[i])
+			if a != ParamsArg {
+				p.takers[a]++
+				last[a] = max(last[a], level[i])
+			}
 		}
 		switch {
 		case sig == nil:
@@ -146,23 +165,23 @@ func derivePlan(j *Job, template bool) (*plan, error) {
 			p.counts[k]++
 		}
 	}
-	if !template {
-		for _, l := range j.Levels {
+	if !template && !own {
+		for _, l := range levels {
 			p.edges = append(p.edges, len(l))
 			p.edges = append(p.edges, l...)
 		}
 	}
-	p.releaseOff = make([]int32, len(j.Levels)+1)
+	p.releaseOff = make([]int32, len(levels)+1)
 	for _, k := range last {
 		if k >= 0 {
 			p.releaseOff[k+1]++
 		}
 	}
-	for k := range j.Levels {
+	for k := range levels {
 		p.releaseOff[k+1] += p.releaseOff[k]
 	}
-	p.release = make([]loc, p.releaseOff[len(j.Levels)])
-	fill := make([]int32, len(j.Levels))
+	p.release = make([]loc, p.releaseOff[len(levels)])
+	fill := make([]int32, len(levels))
 	for a, k := range last {
 		if k >= 0 {
 			p.release[p.releaseOff[k]+fill[k]] = p.loc[a]
@@ -175,7 +194,7 @@ func derivePlan(j *Job, template bool) (*plan, error) {
 // matches reports whether j's table is still the one p was derived from,
 // and valid in what p does not cover (Run, Retries and Timeout).
 func (p *plan) matches(j *Job) bool {
-	if len(j.Tasks) != p.n {
+	if len(j.Tasks) != p.n || (j.Params != nil) != p.hasParams || (j.Levels == nil) != p.own {
 		return false
 	}
 	if tm := j.tmpl; tm != nil && tm.plan == p {
@@ -194,9 +213,11 @@ func (p *plan) matches(j *Job) bool {
 			return false
 		}
 	}
-	for _, l := range j.Levels {
-		if e, ok = prefix(e, l); !ok {
-			return false
+	if !p.own {
+		for _, l := range j.Levels {
+			if e, ok = prefix(e, l); !ok {
+				return false
+			}
 		}
 	}
 	return len(e) == 0
@@ -254,8 +275,9 @@ func prefix(e, s []int) ([]int, bool) {
 	return e[1+len(s):], true
 }
 
-// check validates j's table and returns the level of each task.
-func (j *Job) check() ([]int32, error) {
+// check validates j's table with levels and returns the level of each
+// task.
+func (j *Job) check(levels [][]int) ([]int32, error) {
 	var errs []error
 	bad := func(i int, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("task %q: %s", j.Tasks[i].Name, fmt.Sprintf(format, args...)))
@@ -268,7 +290,7 @@ func (j *Job) check() ([]int32, error) {
 	// isDep[d] == i+1 while checking task i means that d is a dependency
 	// of i: so checking the arguments costs one step each.
 	isDep := make([]int32, n)
-	for k, tasks := range j.Levels {
+	for k, tasks := range levels {
 		for _, i := range tasks {
 			switch {
 			case i < 0 || i >= n:
@@ -305,6 +327,12 @@ func (j *Job) check() ([]int32, error) {
 			isDep[d] = int32(i + 1)
 		}
 		for k, a := range t.Args {
+			if a == ParamsArg {
+				if j.Params == nil {
+					bad(i, "argument %d takes the run's inputs, but the job has no Params type", k)
+				}
+				continue
+			}
 			if a < 0 || a >= n || isDep[a] != int32(i+1) {
 				bad(i, "argument %d (task index %d) is not a dependency", k, a)
 			}
@@ -332,6 +360,7 @@ type eagerPlan struct {
 // eagerOf returns the graph of dependents of p's job j, built on first
 // use.
 func (p *plan) eagerOf(j *Job) *eagerPlan {
+	levels := p.levels
 	p.eagerOnce.Do(func() {
 		tasks := j.Tasks
 		n := len(tasks)
@@ -354,8 +383,8 @@ func (p *plan) eagerOf(j *Job) *eagerPlan {
 			}
 		}
 		// Ranks, from the last level down: every dependent is in a higher one.
-		for k := len(j.Levels) - 1; k >= 0; k-- {
-			for _, i := range j.Levels[k] {
+		for k := len(levels) - 1; k >= 0; k-- {
+			for _, i := range levels[k] {
 				rk := int32(1)
 				for _, s := range e.succ[e.succOff[i]:e.succOff[i+1]] {
 					rk = max(rk, e.rank[s]+1)
@@ -374,4 +403,77 @@ func (p *plan) eagerOf(j *Job) *eagerPlan {
 		p.eager = e
 	})
 	return p.eager
+}
+
+// Levels computes the levels of a task table from its Deps, as the
+// generator does: a task without dependencies is in level 0, any other one
+// level above its deepest dependency, and each level lists its tasks in
+// table order. [Job.Run] calls it when a Job built by hand leaves Levels
+// nil. It fails, naming a task, on a dependency index out of range or a
+// dependency cycle. It takes time linear in the tasks and dependencies.
+func Levels(tasks []Task) ([][]int, error) {
+	n := len(tasks)
+	// Kahn's algorithm over the dependents of each task, kept in one
+	// slice: users[start[d]:start[d+1]] are the tasks that depend on d.
+	start := make([]int, n+1)
+	missing := make([]int, n) // dependencies not yet placed in a level
+	for i := range tasks {
+		for _, d := range tasks[i].Deps {
+			if d < 0 || d >= n {
+				return nil, fmt.Errorf("task %q: dependency index %d out of range [0, %d)", tasks[i].Name, d, n)
+			}
+			start[d+1]++
+			missing[i]++
+		}
+	}
+	for d := range n {
+		start[d+1] += start[d]
+	}
+	users := make([]int, start[n])
+	next := slices.Clone(start[:n])
+	for i := range tasks {
+		for _, d := range tasks[i].Deps {
+			users[next[d]] = i
+			next[d]++
+		}
+	}
+	var levels [][]int
+	var ready []int
+	for i := range n {
+		if missing[i] == 0 {
+			ready = append(ready, i)
+		}
+	}
+	placed := 0
+	for len(ready) > 0 {
+		levels = append(levels, ready)
+		placed += len(ready)
+		var after []int
+		for _, d := range ready {
+			for _, u := range users[start[d]:start[d+1]] {
+				if missing[u]--; missing[u] == 0 {
+					after = append(after, u)
+				}
+			}
+		}
+		slices.Sort(after)
+		ready = after
+	}
+	if placed == n {
+		return levels, nil
+	}
+	// Every task left has a dependency left: walking them from any one
+	// must come back to a task already seen, which is on a cycle.
+	at := slices.IndexFunc(missing, func(m int) bool { return m > 0 })
+	seen := make(map[int]bool)
+	for !seen[at] {
+		seen[at] = true
+		for _, d := range tasks[at].Deps {
+			if missing[d] > 0 {
+				at = d
+				break
+			}
+		}
+	}
+	return nil, fmt.Errorf("task %q: on a dependency cycle", tasks[at].Name)
 }

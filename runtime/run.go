@@ -42,11 +42,27 @@ type Options struct {
 	// Observer, if not nil, receives the events of the run as they happen
 	// (see [Event]), from the run's goroutines. Nil costs nothing.
 	Observer Observer
+	// Params is the run's inputs, for a job that declares a params type
+	// ([Job.Params]): every parameter bound to [ParamsArg] receives it. It
+	// must have the dynamic type of Job.Params; nil means Job.Params, the
+	// zero value. runtime/jobmain fills it from the binary's input flags.
+	Params any
+	// Restored holds, by task index, results kept from an earlier run
+	// (runtime/jobmain's --state): such a task does not run, ends in state
+	// [Restored], and its dependents take the result as if it had just
+	// succeeded. Each result must have the dynamic type the task's Run
+	// returns. The report keeps restored results.
+	Restored map[int]any
+	// Only, if not nil, lists the tasks to run, by index; every other task
+	// not in Restored ends in state [NotSelected] without running. A task
+	// that is to run with a dependency that neither runs nor is restored
+	// makes Run fail before anything runs.
+	Only []int
 	// KeepResults keeps the result of every task that succeeded in the
 	// [Report]. By default the report keeps only the results no task
-	// takes as an argument (the sinks', and those of tasks that are only
-	// ordering dependencies): a result that tasks take is dropped once
-	// they have all ended, so that a pipeline passing large values down
+	// takes as an argument (the sinks', those of tasks that are only
+	// ordering dependencies, and those whose takers do not run in this
+	// run): a result that tasks take is dropped once they have all ended, so that a pipeline passing large values down
 	// does not hold all of them until the run ends. A result the run still
 	// holds when it stops early (a taker did not run) is kept as well.
 	KeepResults bool
@@ -103,7 +119,8 @@ type TaskReport struct {
 	Result any
 }
 
-// Run runs the job: it validates the table, calls the handler's Setup, runs
+// Run runs the job: it validates the table (computing the levels with
+// [Levels] when j.Levels is nil), calls the handler's Setup, runs
 // the tasks on at most opts.Workers goroutines, level after level or, with
 // [ScheduleEager], each as soon as its dependencies succeeded, then calls
 // Teardown if Setup succeeded. A Teardown that ignores its context for
@@ -134,6 +151,20 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Schedule > ScheduleEager {
 		return nil, fmt.Errorf("runtime: unknown schedule %v", opts.Schedule)
 	}
+	params, err := j.params(opts.Params)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := j.selection(opts)
+	if err != nil {
+		return nil, err
+	}
+	cols := p.newStores()
+	for i, res := range opts.Restored {
+		if err := p.put(cols, i, res); err != nil {
+			return nil, fmt.Errorf("runtime: Options.Restored: task %q: %w", j.Tasks[i].Name, err)
+		}
+	}
 	opts = opts.withDefaults()
 	h := j.Handler
 	if h == nil {
@@ -144,7 +175,11 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 	if log != nil {
 		log = log.With("job", j.Name)
 	}
-	info := JobInfo{Name: j.Name, Tasks: len(j.Tasks), Levels: len(j.Levels), Workers: opts.Workers}
+	levels := j.Levels
+	if p.own {
+		levels = p.levels
+	}
+	info := JobInfo{Name: j.Name, Tasks: len(j.Tasks), Levels: len(levels), Workers: opts.Workers}
 	obs := opts.Observer
 	if obs != nil {
 		obs.Observe(Event{Kind: RunStart, Time: rep.Start, Job: info})
@@ -174,14 +209,16 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 	if !opts.KeepResults {
 		rep.takers = p.takers
 	}
-	r := &runner{job: j, p: p, opts: opts, h: h, log: log, start: rep.Start, reps: rep.Tasks, rep: rep}
+	r := &runner{job: j, p: p, levels: levels, opts: opts, h: h, log: log, start: rep.Start, reps: rep.Tasks, rep: rep, cols: cols, params: params, takers: p.takers}
 	_, r.generic = h.(GenericJobHandler)
 	r.watched = obs != nil || log != nil
 	r.fast = r.generic && !r.watched
 	r.eager = opts.Schedule == ScheduleEager
 	r.ctx, r.cancel = context.WithCancelCause(taskCtx)
 	r.done = r.ctx.Done()
-	r.newStores()
+	if sel != nil {
+		r.preset(sel, opts.Restored)
+	}
 	unwatch := context.AfterFunc(r.ctx, func() { r.flags.Or(flagStopped) })
 	if r.eager {
 		r.runEager()
@@ -240,7 +277,7 @@ func runError(ctx context.Context, tasks []TaskReport) error {
 	ok := true
 	for i := range tasks {
 		t := &tasks[i]
-		ok = ok && t.State == Succeeded
+		ok = ok && t.State.OK()
 		if t.Err != nil {
 			errs = append(errs, fmt.Errorf("task %q: %w", t.Name, t.Err))
 		}

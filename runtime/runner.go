@@ -35,8 +35,17 @@ import (
 // worker's loop, which records it (see worker.protect), instead of each
 // call paying for a deferred recover.
 type runner struct {
-	job     *Job
-	p       *plan
+	job    *Job
+	p      *plan
+	levels [][]int // the job's, or the plan's if the job has none (see plan.own)
+	params any     // the run's inputs, for arguments bound to ParamsArg
+	// takers is p.takers, or, in a run that leaves tasks out (see preset),
+	// how many of the tasks that run take each result.
+	takers []int32
+	// skip, when not nil, marks the tasks that do not run in this run:
+	// they were restored or left out, and are final before the schedulers
+	// start (see preset).
+	skip    []bool
 	opts    Options
 	h       Handler
 	generic bool // h is GenericJobHandler, whose Execute only calls run
@@ -90,20 +99,33 @@ func (r *runner) stopped() bool {
 	}
 }
 
-// newStores makes the stores of the run's results.
-func (r *runner) newStores() {
-	p := r.p
-	r.cols = make([]store, len(p.kinds))
+// newStores makes the stores of the results of a run.
+func (p *plan) newStores() []store {
+	cols := make([]store, len(p.kinds))
 	if p.counts[0] > 0 {
-		r.cols[0] = &column[any]{v: make([]any, p.counts[0])}
+		cols[0] = &column[any]{v: make([]any, p.counts[0])}
 	}
 	for k := 1; k < len(p.kinds); k++ {
-		r.cols[k] = p.kinds[k].column(int(p.counts[k]))
+		cols[k] = p.kinds[k].column(int(p.counts[k]))
 	}
+	return cols
 }
 
-// value returns the result of task a, boxed (nil for an action).
+// put stores res, a boxed result, as the result of task i in cols.
+func (p *plan) put(cols []store, i int, res any) error {
+	l := p.loc[i]
+	if l.kind < 0 {
+		return nil
+	}
+	return cols[l.kind].set(l.slot, res)
+}
+
+// value returns the result of task a, boxed (nil for an action), or the
+// run's inputs for ParamsArg.
 func (r *runner) value(a int) any {
+	if a == ParamsArg {
+		return r.params
+	}
 	l := r.p.loc[a]
 	if l.kind < 0 {
 		return nil
@@ -112,13 +134,7 @@ func (r *runner) value(a int) any {
 }
 
 // put stores res, a boxed result, as the result of task i.
-func (r *runner) put(i int, res any) error {
-	l := r.p.loc[i]
-	if l.kind < 0 {
-		return nil
-	}
-	return r.cols[l.kind].set(l.slot, res)
-}
+func (r *runner) put(i int, res any) error { return r.p.put(r.cols, i, res) }
 
 // drop releases the result of task a: the tasks that take it have ended.
 func (r *runner) drop(a int) {
@@ -130,7 +146,7 @@ func (r *runner) drop(a int) {
 // kept reports whether the report keeps the result of task i: every
 // result with [Options.KeepResults], and otherwise those no task takes.
 func (r *runner) kept(i int) bool {
-	return r.opts.KeepResults || r.p.takers[i] == 0
+	return r.opts.KeepResults || r.takers[i] == 0
 }
 
 // keepHeld puts into the report the results the run still holds when it
@@ -143,7 +159,7 @@ func (r *runner) keepHeld(released func(a int) bool) {
 	}
 	for i := range r.reps {
 		tr := &r.reps[i]
-		if tr.State == Succeeded && r.p.takers[i] > 0 && !released(i) {
+		if tr.State == Succeeded && r.takers[i] > 0 && !released(i) {
 			tr.Result = r.value(i)
 			if r.rep.held == nil {
 				r.rep.held = make([]bool, len(r.reps))
@@ -306,11 +322,10 @@ func (r *runner) finish(reps []TaskReport, i int, state State, attempts int, d t
 	if attempts == 0 {
 		tr.Start = time.Time{}
 	}
-	if state == Succeeded {
-		if r.kept(i) {
-			tr.Result = r.value(i)
-		}
-	} else {
+	switch {
+	case state == Succeeded && r.kept(i), state == Restored:
+		tr.Result = r.value(i)
+	case !state.OK():
 		r.flags.Or(flagUnclean)
 	}
 	if (state == Failed || state == Panicked || state == TimedOut) && !r.opts.KeepGoing {
@@ -345,7 +360,7 @@ func (r *runner) upstream(reps []TaskReport, i int) State {
 	state := Succeeded
 	for _, d := range r.job.Tasks[i].Deps {
 		switch reps[d].State {
-		case Succeeded:
+		case Succeeded, Restored:
 		case NotStarted, Cancelled:
 			state = NotStarted
 		default:

@@ -26,6 +26,12 @@ const (
 	// UpstreamFailed: a dependency of the task failed, panicked, timed out
 	// or was itself upstream_failed, so the task did not run.
 	UpstreamFailed
+	// Restored: the task did not run; its result comes from an earlier run
+	// (see [Options.Restored]), and its dependents took it as if it had
+	// just succeeded.
+	Restored
+	// NotSelected: the task was left out of the run (see [Options.Only]).
+	NotSelected
 )
 
 var stateNames = [...]string{
@@ -36,6 +42,14 @@ var stateNames = [...]string{
 	TimedOut:       "timed_out",
 	Cancelled:      "cancelled",
 	UpstreamFailed: "upstream_failed",
+	Restored:       "restored",
+	NotSelected:    "not_selected",
+}
+
+// OK reports whether the state is one a successful run leaves a task in:
+// succeeded, restored from an earlier run, or not selected.
+func (s State) OK() bool {
+	return s == Succeeded || s == Restored || s == NotSelected
 }
 
 // String returns the state's snake_case name, e.g. "upstream_failed".

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
@@ -23,9 +24,12 @@ import (
 // generated for, and it costs no code: the compiler lays out the
 // interface value statically.
 type Table struct {
-	// Name, Fingerprint and KeepGoing are those of the [Job].
+	// Name, Fingerprint, Params, Unstorable and KeepGoing are those of
+	// the [Job].
 	Name        string
 	Fingerprint string
+	Params      any
+	Unstorable  map[int]string
 	KeepGoing   bool
 	// Handler, if set, returns the [Handler] of a new Job, e.g.
 	// new(Job1Handler), so that each Job has its own.
@@ -157,7 +161,7 @@ type template struct {
 func (t *Table) Job() *Job {
 	t.once.Do(t.build)
 	tm := t.tmpl
-	j := &Job{Name: t.Name, Fingerprint: t.Fingerprint, KeepGoing: t.KeepGoing}
+	j := &Job{Name: t.Name, Fingerprint: t.Fingerprint, Params: t.Params, Unstorable: maps.Clone(t.Unstorable), KeepGoing: t.KeepGoing}
 	if t.Handler != nil {
 		j.Handler = t.Handler()
 	}
@@ -240,7 +244,7 @@ func (t *Table) build() {
 		tm.levelInts = append(tm.levelInts, l...)
 	}
 	tm.levels, tm.levelInts = copyLevels(t.Levels, len(tm.levelInts))
-	if p, err := newTemplatePlan(&Job{Tasks: tm.tasks, Levels: tm.levels}); err == nil {
+	if p, err := newTemplatePlan(&Job{Tasks: tm.tasks, Levels: tm.levels, Params: t.Params}); err == nil {
 		tm.plan = p
 	}
 	t.tmpl = tm
@@ -291,7 +295,11 @@ func Arg[T any](c *Call, k int) T {
 	if c.r == nil {
 		return as[T](c.boxed[k])
 	}
-	loc := c.r.p.loc[c.args[k]]
+	a := c.args[k]
+	if a == ParamsArg {
+		return as[T](c.r.params)
+	}
+	loc := c.r.p.loc[a]
 	if loc.kind < 0 {
 		var zero T
 		return zero

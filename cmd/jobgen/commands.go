@@ -25,19 +25,18 @@ func diff(c *cli.Context, stdout, stderr io.Writer) error {
 	}
 	changes, err := res.Diff(dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "jobgen: %v\n", err)
-		return &exitError{exitEnvironment, err}
+		return envErr(err)
 	}
 	for _, ch := range changes {
-		text, err := unifiedDiff(ch)
+		patch, err := unifiedDiff(ch)
 		if err != nil {
-			return &exitError{exitEnvironment, err}
+			return envErr(err)
 		}
-		if _, err := io.WriteString(stdout, text); err != nil {
-			return &exitError{exitEnvironment, err}
+		if _, err := io.WriteString(stdout, patch); err != nil {
+			return envErr(err)
 		}
 	}
-	return staleErr(stderr, len(changes))
+	return staleErr(len(changes))
 }
 
 // unifiedDiff formats one change as git does: a/ and b/ before the paths,
@@ -108,7 +107,7 @@ func graph(c *cli.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	if _, err := io.WriteString(stdout, render(j)); err != nil {
-		return &exitError{exitEnvironment, err}
+		return envErr(err)
 	}
 	return nil
 }
@@ -123,18 +122,14 @@ func planCmd(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(j.Tasks))
-	deps := make([][]int, len(j.Tasks))
-	for i, t := range j.Tasks {
-		names[i], deps[i] = t.Name, t.Deps
-	}
+	names, deps := plan.Unpack(j.Tasks, func(t generator.Task) (string, []int) { return t.Name, t.Deps })
 	p := plan.New(j.Name, names, deps, j.Levels, workers)
 	write := p.WriteText
 	if c.Bool("json") {
 		write = p.WriteJSON
 	}
 	if err := write(stdout); err != nil {
-		return &exitError{exitEnvironment, err}
+		return envErr(err)
 	}
 	return nil
 }

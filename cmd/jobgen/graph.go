@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/taskorchestrator/taskorchestrator/generator"
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
 // A drawn graph has one box per task, labelled with the last part of its
@@ -91,5 +92,5 @@ func mermaidText(s string) string {
 
 // levelLabel names a level's group: "level 1 (2 tasks)".
 func levelLabel(k, width int) string {
-	return fmt.Sprintf("level %d (%d %s)", k, width, plural(width, "task", "tasks"))
+	return fmt.Sprintf("level %d (%d %s)", k, width, text.Plural(width, "task", "tasks"))
 }

@@ -13,9 +13,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/taskorchestrator/taskorchestrator/config"
 	"github.com/taskorchestrator/taskorchestrator/generator"
 	"github.com/taskorchestrator/taskorchestrator/internal/clikit"
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
 // Exit codes.
@@ -35,7 +35,8 @@ EXIT CODES:
    3  an environment failure: a file that cannot be read or written, the go tool failing
 `
 
-// exitError carries an exit code out of a command action.
+// exitError is an error of a command action with the exit code it
+// means; run prints it and returns the code.
 type exitError struct {
 	code int
 	err  error
@@ -47,6 +48,10 @@ func (e *exitError) Unwrap() error { return e.err }
 func usageErr(format string, args ...any) error {
 	return &exitError{exitUsage, fmt.Errorf(format, args...)}
 }
+
+// envErr marks err as an environment failure: a file that cannot be read
+// or written, the go tool failing.
+func envErr(err error) error { return &exitError{exitEnvironment, err} }
 
 // run is the whole command, driven in-process by the tests.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -63,11 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
 		Writer:                stdout,
 		ErrWriter:             stderr,
-		ExitErrHandler:        func(*cli.Context, error) {}, // we map errors to codes ourselves
+		ExitErrHandler:        func(*cli.Context, error) {}, // run maps errors to codes
 		OnUsageError:          onUsageError,
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(stderr, "jobgen: unknown command %q; see jobgen help\n", name)
-		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usageErr("unknown command %q; see jobgen help", c.Args().First())
@@ -119,39 +121,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			clikit.CompletionCommand(func(err error) error { return &exitError{exitUsage, err} }),
 		},
 	}
+	// The actions print what they produce and return their errors; only
+	// here is an error printed and mapped to an exit code.
 	err := app.RunContext(ctx, interspersed(args))
 	if err == nil {
 		return exitOK
 	}
+	fmt.Fprintf(stderr, "jobgen: %v\n", err)
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.code == exitUsage {
-			fmt.Fprintf(stderr, "jobgen: %v\n", ee.err)
-		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "jobgen: %v\n", err)
-	return exitUsage
+	return exitUsage // urfave/cli's own errors are about the command line
 }
 
-// load runs the generator for a command and prints its problems and
-// warnings; it returns the module root and the result, or the error that
-// ends the command.
+// load runs the generator for a command and prints its diagnostics; it
+// returns the module root and the result, or the error that ends the
+// command: exit 1 when the input is invalid, with the count of problems
+// as its text, which run prints last.
 func load(c *cli.Context, stderr io.Writer) (string, *generator.Result, error) {
 	dir, err := moduleRoot(c.String("dir"))
 	if err != nil {
-		fmt.Fprintf(stderr, "jobgen: %v\n", err)
-		return "", nil, &exitError{exitEnvironment, err}
+		return "", nil, envErr(err)
 	}
 	res, err := generator.Generate(c.Context, generator.Options{Dir: dir, Config: c.String("config")})
 	if err != nil {
-		return "", nil, report(stderr, err)
+		return "", nil, envErr(err)
 	}
-	if len(res.Warnings) > 0 {
-		for _, w := range res.Warnings {
-			fmt.Fprintln(stderr, w)
+	for _, d := range res.Diagnostics {
+		if _, err := fmt.Fprintln(stderr, d); err != nil {
+			return "", nil, envErr(err)
 		}
-		fmt.Fprintf(stderr, "jobgen: %s\n", count(res.Warnings))
+	}
+	if res.HasErrors() {
+		return "", nil, &exitError{exitInvalid, errors.New(count(res.Diagnostics))}
+	}
+	if len(res.Diagnostics) > 0 {
+		fmt.Fprintf(stderr, "jobgen: %s\n", count(res.Diagnostics))
 	}
 	return dir, res, nil
 }
@@ -175,16 +181,14 @@ func generate(c *cli.Context, stderr io.Writer, write bool) error {
 			fmt.Fprintf(stderr, "jobgen: %s %s\n", did, p)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "jobgen: write: %v\n", err)
-			return &exitError{exitEnvironment, err}
+			return envErr(fmt.Errorf("write: %w", err))
 		}
 		tidyHint(c.Context, stderr, dir, done)
 		return nil
 	}
 	changes, err := res.Diff(dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "jobgen: %v\n", err)
-		return &exitError{exitEnvironment, err}
+		return envErr(err)
 	}
 	for _, ch := range changes {
 		switch ch.Kind {
@@ -196,33 +200,16 @@ func generate(c *cli.Context, stderr io.Writer, write bool) error {
 			fmt.Fprintf(stderr, "%s: generated file belongs to no job of %s; go generate ./... removes it\n", ch.Path, c.String("config"))
 		}
 	}
-	return staleErr(stderr, len(changes))
+	return staleErr(len(changes))
 }
 
-// staleErr prints the count of generated files that would change, and
-// returns the error for exit code 1, or nil when there are none.
-func staleErr(stderr io.Writer, n int) error {
+// staleErr is the error for exit code 1 when n generated files would
+// change, with their count; nil when there are none.
+func staleErr(n int) error {
 	if n == 0 {
 		return nil
 	}
-	fmt.Fprintf(stderr, "jobgen: %d generated %s out of date (jobgen diff shows the changes)\n", n, plural(n, "file is", "files are"))
-	return &exitError{exitInvalid, errors.New("stale generated files")}
-}
-
-// report prints the generator's error: the problems of an invalid input one
-// per line with a count (exit 1), anything else as an environment failure
-// (exit 3).
-func report(stderr io.Writer, err error) error {
-	var errs config.Errors
-	if errors.As(err, &errs) {
-		for _, e := range errs {
-			fmt.Fprintln(stderr, e)
-		}
-		fmt.Fprintf(stderr, "jobgen: %s\n", count(errs))
-		return &exitError{exitInvalid, err}
-	}
-	fmt.Fprintf(stderr, "jobgen: %v\n", err)
-	return &exitError{exitEnvironment, err}
+	return &exitError{exitInvalid, fmt.Errorf("%d generated %s out of date (jobgen diff shows the changes)", n, text.Plural(n, "file is", "files are"))}
 }
 
 // moduleRoot returns dir made absolute, or when dir is empty the nearest
@@ -247,10 +234,10 @@ func moduleRoot(dir string) (string, error) {
 
 // count says how many errors and warnings a list holds: "2 errors, 1
 // warning".
-func count(list config.Errors) string {
+func count(diags []generator.Diagnostic) string {
 	var errs, warns int
-	for _, e := range list {
-		if e.Warning {
+	for _, d := range diags {
+		if d.Severity == generator.SeverityWarning {
 			warns++
 		} else {
 			errs++
@@ -258,10 +245,10 @@ func count(list config.Errors) string {
 	}
 	var parts []string
 	if errs > 0 || warns == 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", errs, plural(errs, "error", "errors")))
+		parts = append(parts, fmt.Sprintf("%d %s", errs, text.Plural(errs, "error", "errors")))
 	}
 	if warns > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", warns, plural(warns, "warning", "warnings")))
+		parts = append(parts, fmt.Sprintf("%d %s", warns, text.Plural(warns, "warning", "warnings")))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -299,11 +286,4 @@ func interspersed(args []string) []string {
 		out = append(out, positional...)
 	}
 	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

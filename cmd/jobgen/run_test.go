@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -238,7 +239,7 @@ func TestInvalidInput(t *testing.T) {
 		{
 			name:  "invalid JSON",
 			edit:  replaceInConfig(`"jobs": {`, `"jobs": {{`),
-			wants: []string{"config/job_config.json:2:12: jobs: expected a string key in double quotes"},
+			wants: []string{"config/job_config.json:2:12: jobs: expected a key in double quotes"},
 		},
 	}
 	dir := fixture(t)
@@ -279,6 +280,7 @@ func TestEnvironmentAndUsage(t *testing.T) {
 		{"extra argument", func(d string) []string { return []string{"generate", "-dir", d, "extra"} }, 2, "takes no arguments"},
 		{"missing config", func(d string) []string { return []string{"generate", "-dir", d, "-config", "config/nope.json"} }, 3, "read config"},
 		{"no module", func(d string) []string { return []string{"check", "-dir", filepath.Join(d, "jobs")} }, 3, "read module"},
+		{"help of an unknown command", func(string) []string { return []string{"help", "frobnicate"} }, 2, "No help topic for 'frobnicate'"},
 	}
 	dir := fixture(t)
 	for _, tt := range tests {
@@ -286,6 +288,9 @@ func TestEnvironmentAndUsage(t *testing.T) {
 			code, _, stderr := jobgen(t, tt.args(dir)...)
 			assert.Equal(t, tt.code, code, stderr)
 			assert.Contains(t, stderr, tt.want)
+			// run alone prints the error, once, as the last line.
+			assert.Equal(t, 1, strings.Count(stderr, "jobgen: "), stderr)
+			assert.Regexp(t, `(?m)^jobgen: .*`+regexp.QuoteMeta(tt.want)+`.*\n$`, stderr)
 		})
 	}
 }

@@ -18,7 +18,8 @@ func Job() *taskrt.Job {
 // jobTable is the job's table: its tasks and levels.
 var jobTable = taskrt.Table{
 	Name:        "job1",
-	Fingerprint: "e8f5d5c6a11eea45e85ed6e02078fb35c01b703d7be5817a2a5229af08e37a9c",
+	Fingerprint: "07133c894aa9a771d792676a94e677864f04a7475423c6508a75a838b81003d9",
+	Params:      job1.Params{},
 	Handler: func() taskrt.Handler {
 		return new(job1.Job1Handler)
 	},
@@ -28,7 +29,7 @@ var jobTable = taskrt.Table{
 
 // taskTable has one row per task, in config order: the adapter of its Run signature and its task value.
 var taskTable = [...]taskrt.TaskDef{
-	0: {Name: "jobs.job1.load_sales", Sig: &sig0Adapter, Value: &sig0Tasks[0]},
+	0: {Name: "jobs.job1.load_sales", Args: []int{taskrt.ParamsArg}, Sig: &sig0Adapter, Value: &sig0Tasks[0]},
 	1: {Name: "jobs.job1.by_region", Deps: []int{0}, Args: []int{0}, Sig: &sig1Adapter, Value: &sig1Tasks[0]},
 	2: {Name: "jobs.job1.by_month", Deps: []int{0}, Args: []int{0}, Timeout: 30 * time.Second, Retries: 2, Sig: &sig2Adapter, Value: &sig2Tasks[0]},
 	3: {Name: "jobs.job1.write_report", Deps: []int{1, 2}, Args: []int{1, 2}, Sig: &sig3Adapter, Value: &sig3Tasks[0]},
@@ -43,25 +44,25 @@ var levelTable = [][]int{
 
 // sig0Runner is the interface of the Run methods of signature sig0.
 type sig0Runner interface {
-	Run(context.Context) ([]job1.Sale, error)
+	Run(context.Context, job1.Params) ([]job1.Sale, error)
 }
 
 // sig0Call calls the Run method of a task of signature sig0 with its arguments, and records its result.
 func sig0Call(taskCall *taskrt.Call) error {
-	res, err := (*taskCall.Task().(*sig0Runner)).Run(taskCall.Context())
+	res, err := (*taskCall.Task().(*sig0Runner)).Run(taskCall.Context(), taskrt.Arg[job1.Params](taskCall, 0))
 	return taskrt.Return(taskCall, res, err)
 }
 
 var sig0Adapter = taskrt.Sig[sig0Runner, []job1.Sale]{Call: sig0Call}
 
 // sig0Func is a function of signature sig0 as a task value, for its TaskRefs' Adapt.
-type sig0Func func(context.Context) ([]job1.Sale, error)
+type sig0Func func(context.Context, job1.Params) ([]job1.Sale, error)
 
-func (f sig0Func) Run(ctx context.Context) ([]job1.Sale, error) {
-	return f(ctx)
+func (f sig0Func) Run(ctx context.Context, a0 job1.Params) ([]job1.Sale, error) {
+	return f(ctx, a0)
 }
 
-func sig0Adapt(fn func(context.Context) ([]job1.Sale, error)) taskrt.TaskFunc {
+func sig0Adapt(fn func(context.Context, job1.Params) ([]job1.Sale, error)) taskrt.TaskFunc {
 	return sig0Adapter.Func(sig0Func(fn))
 }
 
@@ -164,7 +165,7 @@ type (
 
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	LoadSalesTask   = taskrt.TaskRef[func(context.Context) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: sig0Adapt}
+	LoadSalesTask   = taskrt.TaskRef[func(context.Context, job1.Params) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: sig0Adapt}
 	ByRegionTask    = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.RegionTotals, error), job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: sig1Adapt}
 	ByMonthTask     = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.MonthTotals, error), job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: sig2Adapt}
 	WriteReportTask = taskrt.TaskRef[func(context.Context, job1.RegionTotals, job1.MonthTotals) error, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: sig3Adapt}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 )
 
 // Plan is the shape of one job's run.
@@ -43,6 +45,19 @@ type Task struct {
 	After []string `json:"after,omitempty"` // its dependencies, in config order
 }
 
+// Unpack returns the name of every task and the indices of its
+// dependencies, as [New] and the generator's graph checks take them; task
+// tells the two of one task. It is the one place that turns a job's task
+// list, whatever its type, into those lists.
+func Unpack[T any](tasks []T, task func(T) (name string, deps []int)) (names []string, deps [][]int) {
+	names = make([]string, len(tasks))
+	deps = make([][]int, len(tasks))
+	for i, t := range tasks {
+		names[i], deps[i] = task(t)
+	}
+	return names, deps
+}
+
 // New computes the plan of a job from its task names, the dependencies of
 // each task (indices into names), its levels (indices into names; every
 // dependency of a task at level k is at a lower level, and one is at level
@@ -71,7 +86,7 @@ func New(job string, names []string, deps [][]int, levels [][]int, workers int) 
 	if workers > 0 && workers < p.MaxWidth {
 		rounds := (p.MaxWidth + workers - 1) / workers
 		p.Notes = append(p.Notes, fmt.Sprintf("--workers %d is below the width of the widest level (level %d, %d tasks): it runs in %d rounds of at most %d %s",
-			workers, p.WidestLevel, p.MaxWidth, rounds, workers, plural(workers, "task", "tasks")))
+			workers, p.WidestLevel, p.MaxWidth, rounds, workers, text.Plural(workers, "task", "tasks")))
 	}
 	return p
 }
@@ -106,9 +121,9 @@ func criticalPath(names []string, deps [][]int, levels [][]int, level []int) []s
 // WriteText prints the plan for people.
 func (p *Plan) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d %s in %d %s", p.Job, p.Tasks, plural(p.Tasks, "task", "tasks"), len(p.Levels), plural(len(p.Levels), "level", "levels"))
+	fmt.Fprintf(&b, "%s: %d %s in %d %s", p.Job, p.Tasks, text.Plural(p.Tasks, "task", "tasks"), len(p.Levels), text.Plural(len(p.Levels), "level", "levels"))
 	if p.Workers > 0 {
-		fmt.Fprintf(&b, ", %d %s", p.Workers, plural(p.Workers, "worker", "workers"))
+		fmt.Fprintf(&b, ", %d %s", p.Workers, text.Plural(p.Workers, "worker", "workers"))
 	}
 	b.WriteByte('\n')
 	for _, l := range p.Levels {
@@ -121,7 +136,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 			b.WriteByte('\n')
 		}
 	}
-	fmt.Fprintf(&b, "critical path (%d %s): %s\n", len(p.CriticalPath), plural(len(p.CriticalPath), "task", "tasks"), strings.Join(p.CriticalPath, " -> "))
+	fmt.Fprintf(&b, "critical path (%d %s): %s\n", len(p.CriticalPath), text.Plural(len(p.CriticalPath), "task", "tasks"), strings.Join(p.CriticalPath, " -> "))
 	for _, n := range p.Notes {
 		b.WriteString("note: " + n + "\n")
 	}
@@ -134,11 +149,4 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(p)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -104,3 +104,13 @@ critical path (3 tasks): a -> b -> d
 note: --workers 1 is below the width of the widest level (level 0, 2 tasks): it runs in 2 rounds of at most 1 task
 `, buf.String())
 }
+
+func TestUnpack(t *testing.T) {
+	type task struct {
+		name string
+		deps []int
+	}
+	names, deps := Unpack([]task{{"a", nil}, {"b", []int{0}}}, func(t task) (string, []int) { return t.name, t.deps })
+	assert.Equal(t, []string{"a", "b"}, names)
+	assert.Equal(t, [][]int{nil, {0}}, deps)
+}

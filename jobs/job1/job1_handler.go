@@ -2,7 +2,9 @@ package job1
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -97,10 +99,23 @@ func (h *Job1Handler) Teardown(ctx context.Context, job runtime.JobInfo, runErr 
 	if err := os.WriteFile(filepath.Join(h.workspace, "tasks.log"), []byte(logText), 0o644); err != nil {
 		return fmt.Errorf("write task log: %w", err)
 	}
+	// A run that restored write_report from --state, or left it out with
+	// --only, wrote no report: the one already published stays.
+	wrote := true
+	if _, err := os.Stat(filepath.Join(h.workspace, ReportFile)); errors.Is(err, fs.ErrNotExist) {
+		wrote = false
+	}
 	for _, name := range []string{ReportFile, "tasks.log"} {
+		if name == ReportFile && !wrote {
+			continue
+		}
 		if err := os.Rename(filepath.Join(h.workspace, name), filepath.Join(h.outDir, name)); err != nil {
 			return fmt.Errorf("publish %s: %w", name, err)
 		}
+	}
+	if !wrote {
+		fmt.Fprintf(os.Stderr, "job1: write_report did not run: %s left as it was\n", filepath.Join(h.outDir, ReportFile))
+		return nil
 	}
 	fmt.Fprintf(os.Stderr, "job1: report written to %s\n", filepath.Join(h.outDir, ReportFile))
 	return nil

@@ -39,7 +39,7 @@ func TestJob1TotalsWithFakeSales(t *testing.T) {
 	out := t.TempDir()
 	t.Setenv(job1.OutDirEnv, out)
 	job := job1gen.Job()
-	load := jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context) ([]job1.Sale, error) {
+	load := jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context, _ job1.Params) ([]job1.Sale, error) {
 		return sales, nil
 	})
 	rep := jobtest.Run(t, job, runtime.Options{})
@@ -50,7 +50,7 @@ func TestJob1TotalsWithFakeSales(t *testing.T) {
 	months, ok := runtime.Result(rep, job1gen.ByMonthTask)
 	require.True(t, ok)
 	assert.Equal(t, job1.MonthTotals{"2025-06": 400, "2025-07": 1000}, months)
-	assert.Equal(t, []jobtest.Call{{Attempt: 1}}, load.Calls())
+	assert.Equal(t, []jobtest.Call{{Attempt: 1, Args: []any{job1.Params{}}}}, load.Calls())
 
 	report, err := os.ReadFile(filepath.Join(out, job1.ReportFile))
 	require.NoError(t, err)
@@ -58,11 +58,52 @@ func TestJob1TotalsWithFakeSales(t *testing.T) {
 	assert.Contains(t, string(report), "| north | 13.00 |\n")
 }
 
+// TestJob1Params runs job1 on its real dataset with inputs: the report
+// covers only the sales they keep.
+func TestJob1Params(t *testing.T) {
+	t.Setenv(job1.OutDirEnv, t.TempDir())
+	all := jobtest.Run(t, job1gen.Job(), runtime.Options{})
+	allRegions, _ := runtime.Result(all, job1gen.ByRegionTask)
+	require.Len(t, allRegions, 4)
+
+	p := job1.Params{Region: "north", Since: day("2025-06-01"), Until: day("2025-06-30")}
+	rep := jobtest.Run(t, job1gen.Job(), runtime.Options{Params: p})
+	loaded, ok := runtime.Result(rep, job1gen.LoadSalesTask)
+	require.True(t, ok)
+	require.NotEmpty(t, loaded)
+	for _, s := range loaded {
+		assert.Equal(t, "north", s.Region)
+		assert.Equal(t, "2025-06", s.Date.Format("2006-01"), "sale %v", s)
+	}
+	regions, _ := runtime.Result(rep, job1gen.ByRegionTask)
+	assert.Equal(t, []string{"north"}, slices.Collect(maps.Keys(regions)))
+	assert.Less(t, regions["north"], allRegions["north"])
+	months, _ := runtime.Result(rep, job1gen.ByMonthTask)
+	assert.Equal(t, []string{"2025-06"}, slices.Collect(maps.Keys(months)))
+}
+
+func TestParamsKeep(t *testing.T) {
+	s := job1.Sale{Date: day("2025-06-05"), Region: "west"}
+	for _, c := range []struct {
+		p    job1.Params
+		keep bool
+	}{
+		{job1.Params{}, true},
+		{job1.Params{Region: "west"}, true},
+		{job1.Params{Region: "east"}, false},
+		{job1.Params{Since: day("2025-06-05"), Until: day("2025-06-05")}, true},
+		{job1.Params{Since: day("2025-06-06")}, false},
+		{job1.Params{Until: day("2025-06-04")}, false},
+	} {
+		assert.Equal(t, c.keep, c.p.Keep(s), "%+v", c.p)
+	}
+}
+
 func TestJob1FailingLoadSalesStopsDownstream(t *testing.T) {
 	out := t.TempDir()
 	t.Setenv(job1.OutDirEnv, out)
 	job := job1gen.Job()
-	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context) ([]job1.Sale, error) {
+	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context, _ job1.Params) ([]job1.Sale, error) {
 		return nil, errors.New("sales.csv:3: bad date")
 	})
 	// by_region must never run: record it to check.

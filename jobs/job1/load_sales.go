@@ -18,9 +18,20 @@ var salesCSV []byte
 // LoadSales parses the embedded sales dataset.
 type LoadSales struct{}
 
-// Run returns every sale in the dataset, or an error naming the first bad line.
-func (LoadSales) Run(ctx context.Context) ([]Sale, error) {
-	return parseSales(salesCSV)
+// Run returns the sales of the dataset that p keeps, or an error naming the
+// first bad line.
+func (LoadSales) Run(ctx context.Context, p Params) ([]Sale, error) {
+	sales, err := parseSales(salesCSV)
+	if err != nil {
+		return nil, err
+	}
+	kept := sales[:0]
+	for _, s := range sales {
+		if p.Keep(s) {
+			kept = append(kept, s)
+		}
+	}
+	return kept, nil
 }
 
 func parseSales(data []byte) ([]Sale, error) {

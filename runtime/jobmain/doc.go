@@ -1,7 +1,11 @@
 // Package jobmain is the command line of a job binary. The generated
-// cmd/<job>/main.go is one line:
+// cmd/<job>/main.go of a job is one line, as in cmd/job2/main.go, where
+// job2 is the generated package gen/job2:
 //
-//	func main() { os.Exit(jobmain.Main(job1.Job(), os.Args)) }
+//	func main() { os.Exit(jobmain.Main(job2.Job(), os.Args)) }
+//
+// (A job that opts in to Temporal, such as job1, calls
+// runtime/temporaljob's Main instead, which adds to this command line.)
 //
 // The binary takes these flags:
 //

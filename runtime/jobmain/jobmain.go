@@ -11,11 +11,13 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/taskorchestrator/taskorchestrator/internal/clikit"
 	"github.com/taskorchestrator/taskorchestrator/internal/plan"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
+	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/state"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/summary"
 	"github.com/urfave/cli/v2"
 )
@@ -152,6 +154,21 @@ type config struct {
 	reportPath string // --report
 	tracePath  string // --trace
 	process    bool   // the run is the process's: route slog.Default to its logger
+	paramsFile string // --params
+	only       cli.StringSlice
+	from       string // --from
+	list       bool   // --list
+	stateDir   string // --state
+	resume     bool   // --resume
+}
+
+// runPlan is what the command line asks of a run besides its options:
+// its inputs, the part of the job to run, and where to keep the results.
+type runPlan struct {
+	params any
+	sel    selection
+	store  *state.Store // nil without --state
+	part   partialPlan
 }
 
 // Run is Main without the process: it parses args (args[0] is the program
@@ -170,8 +187,10 @@ func RunWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 // runWith is [RunWith]; process says that it runs the process (from
 // [MainWith]), so that it may route the process's default logger.
 func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stderr io.Writer, ext Extension, process bool) int {
+	job = withLevels(job)
 	cfg := config{process: process}
 	env := func(flag string) []string { return []string{EnvVar(job.Name, flag)} }
+	ins, insErr := newInputSet(job)
 	app := &cli.App{
 		Name:                  job.Name,
 		Usage:                 "run the job " + job.Name,
@@ -194,6 +213,11 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 			&cli.BoolFlag{Name: "no-progress", EnvVars: env("no-progress"), Usage: "do not draw the live progress on stderr (drawn only when stderr is a terminal)", Destination: &cfg.noProgress},
 			&cli.StringFlag{Name: "report", EnvVars: env("report"), Usage: "write the run's report as JSON to `FILE`", Destination: &cfg.reportPath},
 			&cli.StringFlag{Name: "trace", EnvVars: env("trace"), Usage: "write the run as a Chrome trace-event `FILE`, for Perfetto or chrome://tracing", Destination: &cfg.tracePath},
+			&cli.BoolFlag{Name: "list", Usage: "list the tasks (name, level, dependencies) and exit", Destination: &cfg.list},
+			&cli.StringSliceFlag{Name: "only", Usage: "run only `TASK` (repeat, or separate with commas; by_region or jobs.job1.by_region); the results it needs from other tasks come from --state", Destination: &cfg.only},
+			&cli.StringFlag{Name: "from", Usage: "run `TASK` and every task downstream of it; the results they need from other tasks come from --state", Destination: &cfg.from},
+			&cli.StringFlag{Name: "state", EnvVars: env("state"), Usage: "keep each succeeded task's result in `DIR` as it finishes, for --resume, --only and --from", Destination: &cfg.stateDir},
+			&cli.BoolFlag{Name: "resume", EnvVars: env("resume"), Usage: "with --state, skip every task whose stored result is still valid (same task definitions, inputs and upstream results) and run the rest", Destination: &cfg.resume},
 		},
 		Commands: append(slices.Clone(ext.Commands), clikit.CompletionCommand(UsageError)),
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -202,11 +226,36 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit: Run returns the code
 	}
 	app.Flags = append(app.Flags, ext.Flags...)
-	code := ExitOK
+	if ins != nil {
+		app.Flags = append(app.Flags, &cli.StringFlag{Name: "params", EnvVars: env("params"), Usage: "read the job's inputs from the JSON `FILE`, an object like the \"params\" of a --report; input flags and variables win", Destination: &cfg.paramsFile})
+		app.Flags = append(app.Flags, ins.flags()...)
+	}
 	app.Action = func(c *cli.Context) error {
 		if err := cfg.check(c.Args().Slice()); err != nil {
 			return err
 		}
+		if insErr != nil {
+			return &exitError{code: ExitSetup, errs: []error{fmt.Errorf("invalid job:\n%w", insErr)}}
+		}
+		if cfg.list {
+			if err := listTasks(job, stdout); err != nil {
+				return &exitError{code: ExitFailed, errs: []error{err}}
+			}
+			return nil
+		}
+		var rp runPlan
+		if ins != nil {
+			p, err := ins.parse(c, cfg.paramsFile)
+			if err != nil {
+				return usageError{err}
+			}
+			rp.params = p
+		}
+		sel, err := selectTasks(job, cfg.only.Value(), cfg.from)
+		if err != nil {
+			return err
+		}
+		rp.sel = sel
 		runFn := RunFunc(runLocal)
 		if ext.Runner != nil && !cfg.dryRun {
 			fn, err := ext.Runner(c)
@@ -214,15 +263,35 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 				return usageError{err}
 			}
 			if fn != nil {
+				if sel.run != nil || cfg.stateDir != "" {
+					return usageError{errors.New("--only, --from and --state run the job in this process, not on Temporal, which keeps a run's progress itself (see docs/temporal.md)")}
+				}
 				runFn = fn
 			}
 		}
-		if cfg.dryRun {
-			code = dryRun(job, cfg, stdout, stderr)
-		} else {
-			code = run(c.Context, job, runFn, cfg, stdout, stderr)
+		stateErr := func(err error) error {
+			return &exitError{code: ExitUsage, errs: []error{fmt.Errorf("--state %s: %w", cfg.stateDir, err)}}
 		}
-		return nil
+		if cfg.stateDir != "" && (!cfg.dryRun || dirExists(cfg.stateDir)) {
+			st, err := state.Open(cfg.stateDir, job, rp.params)
+			if err != nil {
+				return stateErr(err)
+			}
+			defer st.Close()
+			rp.store = st
+		}
+		part, err := planRun(job, sel, rp.store, cfg.resume)
+		if err != nil {
+			if !errors.As(err, new(usageError)) {
+				return stateErr(err)
+			}
+			return err
+		}
+		rp.part = part
+		if cfg.dryRun {
+			return dryRun(job, cfg, rp, stdout)
+		}
+		return run(c.Context, job, runFn, cfg, rp, stdout, stderr)
 	}
 	for _, cmd := range app.Commands {
 		if cmd.Action == nil {
@@ -230,23 +299,77 @@ func runWith(ctx context.Context, job *runtime.Job, args []string, stdout, stder
 		}
 		action := cmd.Action
 		cmd.Action = func(c *cli.Context) error {
-			if err := action(c); err != nil {
-				if errors.As(err, new(usageError)) {
-					fmt.Fprintf(stderr, "%s %s: %v\nRun '%s %s --help' for usage.\n", job.Name, c.Command.Name, err, job.Name, c.Command.Name)
-					code = ExitUsage
-					return nil
-				}
-				fmt.Fprintf(stderr, "%s %s: %v\n", job.Name, c.Command.Name, err)
-				code = ExitSetup
+			err := action(c)
+			if err != nil && !errors.As(err, new(usageError)) && !errors.As(err, new(*exitError)) {
+				err = &exitError{code: ExitSetup, errs: []error{err}}
 			}
-			return nil
+			if err != nil {
+				err = commandError{c.Command.Name, err}
+			}
+			return err
 		}
 	}
-	if err := app.RunContext(ctx, args); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", job.Name, err, job.Name)
-		return ExitUsage
+	return reportExit(stderr, job.Name, app.RunContext(ctx, args))
+}
+
+// exitError ends a command action with an exit code other than
+// [ExitUsage], after errs, if any, are printed, one line each.
+type exitError struct {
+	code int
+	errs []error
+}
+
+func (e *exitError) Error() string { return errors.Join(e.errs...).Error() }
+
+// commandError is an error of the subcommand name, such as "worker".
+type commandError struct {
+	name string
+	err  error
+}
+
+func (e commandError) Error() string { return e.err.Error() }
+func (e commandError) Unwrap() error { return e.err }
+
+// reportExit prints err, the error the command line of the binary prog
+// ended with, and returns the exit code: a usage error with a hint to --help
+// (ExitUsage), an [exitError] as its errors (its code), and any other,
+// which urfave/cli returns for a command line it cannot parse, as bad
+// usage. It is the one place where the binary prints an error of its own
+// and picks its exit code.
+func reportExit(stderr io.Writer, prog string, err error) int {
+	if err == nil {
+		return ExitOK
 	}
-	return code
+	var ce commandError
+	if errors.As(err, &ce) {
+		prog, err = prog+" "+ce.name, ce.err
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		for _, e := range ee.errs {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, e)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", prog, err, prog)
+	return ExitUsage
+}
+
+// withLevels returns job, or a copy with the levels [runtime.Levels]
+// computes when a job built by hand leaves them nil, so that the plan, the
+// progress and the summary see the levels [runtime.Job.Run] runs. A table
+// whose levels cannot be computed is left as it is, for the run to report.
+func withLevels(job *runtime.Job) *runtime.Job {
+	if job.Levels != nil || len(job.Tasks) == 0 {
+		return job
+	}
+	levels, err := runtime.Levels(job.Tasks)
+	if err != nil {
+		return job
+	}
+	c := *job
+	c.Levels = levels
+	return &c
 }
 
 // runLocal runs job in this process.
@@ -267,8 +390,10 @@ func (cfg config) check(args []string) error {
 		return usageError{fmt.Errorf("--log-format must be text or json, not %q", cfg.logFormat)}
 	case cfg.json && !cfg.dryRun:
 		return usageError{errors.New("--json needs --dry-run")}
+	case cfg.resume && cfg.stateDir == "":
+		return usageError{errors.New("--resume needs --state DIR, the folder of the run to resume")}
 	}
-	if _, err := runtime.ParseSchedule(cfg.schedule); err != nil {
+	if err := new(runtime.Schedule).UnmarshalText([]byte(cfg.schedule)); err != nil {
 		return usageError{fmt.Errorf("--schedule: %w", err)}
 	}
 	if _, err := parseLevel(cfg.logLevel); err != nil {
@@ -277,8 +402,11 @@ func (cfg config) check(args []string) error {
 	return nil
 }
 
-// run runs the job and returns the exit code.
-func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdout, stderr io.Writer) int {
+// run runs the job. It writes the summary to stdout and returns the
+// *exitError that gives the exit code, with the errors to print: results
+// --state could not store, an output that could not be written, and the
+// Setup and Teardown errors.
+func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, rp runPlan, stdout, stderr io.Writer) error {
 	runCtx := ctx
 	if cfg.timeout > 0 {
 		var cancel context.CancelFunc
@@ -288,29 +416,50 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	exit, _ := ctx.Value(onExitKey{}).(*onExit)
 	out, err := newOutputs(job, cfg, stderr, exit)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
-		return ExitUsage
+		return &exitError{code: ExitUsage, errs: []error{err}}
 	}
 	if cfg.process {
 		defer routeDefaultLogger(out.logger.With("job", job.Name))()
 	}
-	schedule, _ := runtime.ParseSchedule(cfg.schedule) // checked by check
+	var schedule runtime.Schedule
+	_ = schedule.UnmarshalText([]byte(cfg.schedule)) // checked by check
 	unwatch := out.stopping(runCtx)
-	rep, err := runFn(runCtx, job, runtime.Options{Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: out.observer()})
+	obs := out.observer()
+	if st := rp.store; st != nil {
+		obs = withState(st, obs)
+		if cfg.resume {
+			fmt.Fprintf(stderr, "%s: --resume from %s: %d of %d tasks restored\n", job.Name, cfg.stateDir, len(rp.part.restored), len(job.Tasks))
+			for _, n := range rp.part.notes {
+				fmt.Fprintln(stderr, n)
+			}
+		}
+	}
+	rep, err := runFn(runCtx, job, runtime.Options{
+		Workers: cfg.workers, KeepGoing: cfg.keepGoing, Schedule: schedule, Logger: out.logger, Observer: obs,
+		Params: rp.params, Only: rp.part.only, Restored: rp.part.restored,
+	})
 	unwatch()
 	if rep == nil {
 		out.finish(nil)
 		if verr := job.Validate(); verr != nil {
-			fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, verr)
-		} else {
-			fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
+			err = fmt.Errorf("invalid job:\n%w", verr)
 		}
-		return ExitSetup
+		return &exitError{code: ExitSetup, errs: []error{err}}
 	}
 	code, outcome := classify(ctx, runCtx, rep)
+	var errs []error
+	if st := rp.store; st != nil {
+		if err := st.Err(); err != nil {
+			errs = append(errs, fmt.Errorf("--state %s: some results were not stored, so --resume will run their tasks again:\n%w", cfg.stateDir, err))
+			if code == ExitOK {
+				code = ExitFailed
+			}
+		}
+	}
 	sum := summary.New(job, rep, outcome, code)
+	sum.Params = rp.params
 	if err := out.finish(&sum); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
+		errs = append(errs, err)
 		if code == ExitOK {
 			code = ExitFailed
 		}
@@ -321,15 +470,17 @@ func run(ctx context.Context, job *runtime.Job, runFn RunFunc, cfg config, stdou
 	}
 	if err := write(stdout, sum); err != nil {
 		// Only the summary is lost, not the run: the exit code stays.
-		fmt.Fprintf(stderr, "%s: summary not printed: %v\n", job.Name, err)
+		errs = append(errs, fmt.Errorf("summary not printed: %w", err))
 	}
-	if rep.SetupErr != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.SetupErr)
+	for _, err := range []error{rep.SetupErr, rep.TeardownErr} {
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if rep.TeardownErr != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, rep.TeardownErr)
+	if code == ExitOK && len(errs) == 0 {
+		return nil
 	}
-	return code
+	return &exitError{code: code, errs: errs}
 }
 
 // classify maps the outcome of a run to an exit code and a word for the
@@ -345,7 +496,7 @@ func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
 		return ExitTimeout, "timed out"
 	case errors.Is(rep.Err, runtime.ErrSetup):
 		return ExitSetup, "setup failed"
-	case slices.ContainsFunc(rep.Tasks, func(t runtime.TaskReport) bool { return t.State != runtime.Succeeded }):
+	case slices.ContainsFunc(rep.Tasks, func(t runtime.TaskReport) bool { return !t.State.OK() }):
 		return ExitFailed, "failed"
 	case errors.Is(rep.Err, runtime.ErrTeardown):
 		return ExitTeardown, "teardown failed"
@@ -355,26 +506,62 @@ func classify(ctx, runCtx context.Context, rep *runtime.Report) (int, string) {
 
 // dryRun prints the plan of the job, as text or JSON, without running
 // anything.
-func dryRun(job *runtime.Job, cfg config, stdout, stderr io.Writer) int {
+func dryRun(job *runtime.Job, cfg config, rp runPlan, stdout io.Writer) error {
 	if err := job.Validate(); err != nil {
-		fmt.Fprintf(stderr, "%s: invalid job:\n%v\n", job.Name, err)
-		return ExitSetup
+		return &exitError{code: ExitSetup, errs: []error{fmt.Errorf("invalid job:\n%w", err)}}
 	}
-	names := make([]string, len(job.Tasks))
-	deps := make([][]int, len(job.Tasks))
-	for i, t := range job.Tasks {
-		names[i], deps[i] = t.Name, t.Deps
-	}
+	names, deps := plan.Unpack(job.Tasks, func(t runtime.Task) (string, []int) { return t.Name, t.Deps })
 	p := plan.New(job.Name, names, deps, job.Levels, cfg.workers)
 	write := p.WriteText
 	if cfg.json {
 		write = p.WriteJSON
 	}
-	if err := write(stdout); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", job.Name, err)
-		return ExitFailed
+	err := write(stdout)
+	if err == nil && !cfg.json && (rp.sel.run != nil || rp.store != nil) {
+		err = writeSelection(stdout, job, rp)
 	}
-	return ExitOK
+	if err != nil {
+		return &exitError{code: ExitFailed, errs: []error{err}}
+	}
+	return nil
+}
+
+// writeSelection prints, for a dry run of part of a job, what would happen
+// to each task.
+func writeSelection(w io.Writer, job *runtime.Job, rp runPlan) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nTASK\tWOULD")
+	for i, t := range job.Tasks {
+		what := "run"
+		if why := rp.part.why[i]; why != "" && rp.store != nil && rp.sel.selected(i) {
+			what = "run: " + why
+		}
+		if _, r := rp.part.restored[i]; r {
+			what = "be restored from --state"
+		} else if !rp.sel.selected(i) {
+			what = "not run (not selected)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", shortName(t.Name), what)
+	}
+	return tw.Flush()
+}
+
+// dirExists reports whether path is a folder.
+func dirExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// withState puts the state store before obs (which may be nil), so that a
+// task's result is stored before anything else hears of its end.
+func withState(st *state.Store, obs runtime.Observer) runtime.Observer {
+	if obs == nil {
+		return st
+	}
+	return runtime.ObserverFunc(func(e runtime.Event) {
+		st.Observe(e)
+		obs.Observe(e)
+	})
 }
 
 // EnvVar is the environment variable that sets flag of the binary of job:

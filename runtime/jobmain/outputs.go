@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain/internal/progress"
@@ -153,6 +154,29 @@ type outFile struct {
 	exit *onExit // told about a temporary file; may be nil
 }
 
+// staleTempAge is how old a temporary --report or --trace file must be for
+// a later run to remove it: the run that wrote it was killed before it
+// could rename or remove it (a second signal or SIGKILL), or a run that
+// writes the same path still runs, which makes the file young.
+const staleTempAge = 5 * time.Minute
+
+// removeStaleTemps removes the temporary files of base in dir that are
+// older than staleTempAge.
+func removeStaleTemps(dir, base string) {
+	if dir == "" {
+		dir = "."
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "."+base+".tmp-") || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
 // createOut prepares the file of flag at path; an error means that it
 // cannot be written, and names flag.
 func createOut(flag, path string, exit *onExit) (*outFile, error) {
@@ -178,6 +202,7 @@ func createOut(flag, path string, exit *onExit) (*outFile, error) {
 	}
 	var err error
 	dir, base := filepath.Split(o.path)
+	removeStaleTemps(dir, base)
 	for range 100 {
 		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64N(1e9), 10))
 		o.f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)

@@ -300,3 +300,25 @@ func TestRunProgress(t *testing.T) {
 		})
 	}
 }
+
+func TestStaleTemporaryFilesAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	report := filepath.Join(dir, "run.json")
+	old := filepath.Join(dir, ".run.json.tmp-123")
+	young := filepath.Join(dir, ".run.json.tmp-456")
+	other := filepath.Join(dir, ".trace.json.tmp-789")
+	for _, f := range []string{old, young, other} {
+		require.NoError(t, os.WriteFile(f, []byte("{"), 0o644))
+	}
+	long := time.Now().Add(-2 * staleTempAge)
+	require.NoError(t, os.Chtimes(old, long, long))
+	require.NoError(t, os.Chtimes(other, long, long))
+
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), pipeline(succeed), []string{"pipe", "--no-progress", "--report", report}, &stdout, &stderr)
+	require.Equal(t, ExitOK, code, stderr.String())
+	assert.NoFileExists(t, old, "a killed run's temporary file is removed")
+	assert.FileExists(t, young, "a young one may be another run's")
+	assert.FileExists(t, other, "another path's is left alone")
+	assert.FileExists(t, report)
+}

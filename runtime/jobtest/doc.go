@@ -3,14 +3,18 @@
 // module can use it with the code jobgen generates for its jobs.
 //
 // For each task, gen/<job> declares a [runtime.TaskRef] named for the task
-// type, e.g. job1.LoadSalesTask. [Replace] puts a function of exactly that
-// task's Run signature in its place and records its calls; [Run] runs the
-// job (logging to t.Log) and fails the test with every task's state and
-// error if the run fails; [runtime.Result] reads a task's typed result from
-// the report:
+// type, e.g. LoadSalesTask in gen/job1. [Replace] puts a function of
+// exactly that task's Run signature in its place and records its calls;
+// [Run] runs the job (logging to t.Log) and fails the test with every
+// task's state and error if the run fails; [runtime.Result] reads a task's
+// typed result from the report. In a test of jobs/job1, which imports
+// gen/job1 under another name than its own package's (jobs/job1/job1_test.go
+// does so):
+//
+//	import job1gen "github.com/taskorchestrator/taskorchestrator/gen/job1"
 //
 //	job := job1gen.Job()
-//	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context) ([]job1.Sale, error) {
+//	jobtest.Replace(t, job, job1gen.LoadSalesTask, func(ctx context.Context, _ job1.Params) ([]job1.Sale, error) {
 //		return sales, nil
 //	})
 //	rep := jobtest.Run(t, job, runtime.Options{})

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/taskorchestrator/taskorchestrator/runtime"
+	"github.com/taskorchestrator/taskorchestrator/runtime/internal/runtypes"
 )
 
 // MaxResultBytes is the largest encoded result a task may return on
@@ -80,30 +81,8 @@ func argTypes(t *runtime.Task) ([]reflect.Type, error) {
 	if len(t.Args) == 0 {
 		return nil, nil
 	}
-	if t.Impl == nil {
-		return nil, fmt.Errorf("task %q: no task value to learn the types of its arguments from (Task.Impl is nil); generate the job with jobgen", t.Name)
-	}
-	m := reflect.ValueOf(t.Impl).MethodByName("Run")
-	if !m.IsValid() {
-		return nil, fmt.Errorf("task %q: %T has no Run method", t.Name, t.Impl)
-	}
-	ft := m.Type()
-	fixed := ft.NumIn() - 1 // after ctx
-	if ft.IsVariadic() {
-		fixed--
-	}
-	types := make([]reflect.Type, len(t.Args))
-	for k := range t.Args {
-		switch {
-		case k < fixed:
-			types[k] = ft.In(1 + k)
-		case ft.IsVariadic():
-			types[k] = ft.In(ft.NumIn() - 1).Elem()
-		default:
-			return nil, fmt.Errorf("task %q: %d arguments, but %T.Run takes %d", t.Name, len(t.Args), t.Impl, fixed)
-		}
-	}
-	return types, nil
+	args, _, err := runtypes.Of(t)
+	return args, err
 }
 
 // Task is the dynamic activity that runs every task: the activity's type

@@ -277,15 +277,20 @@ func TestJob1OnTemporal(t *testing.T) {
 	work := t.TempDir()
 	localOut, remoteOut := filepath.Join(work, "local"), filepath.Join(work, "remote")
 
-	p := start(t, work, bin, []string{"JOB1_OUT_DIR=" + localOut}, "--no-progress")
+	// The inputs cross to the workers in the workflow's input.
+	inputs := []string{"--region", "east", "--since", "2025-03-01"}
+	p := start(t, work, bin, []string{"JOB1_OUT_DIR=" + localOut}, append([]string{"--no-progress"}, inputs...)...)
 	require.Equal(t, 0, p.wait(t, time.Minute), p.out.String())
 	want, err := os.ReadFile(filepath.Join(localOut, "report.md"))
 	require.NoError(t, err)
+	require.Contains(t, string(want), "| east |")
+	require.NotContains(t, string(want), "| west |", "the inputs apply")
+	require.NotContains(t, string(want), "| 2025-02 |", "the inputs apply")
 
 	env := []string{"JOB1_OUT_DIR=" + remoteOut, "JOB1_TASK_DELAY=1s"}
 	a := start(t, work, bin, env, "worker", "--temporal", addr, "--task-queue", "job1-readme")
 	eventually(t, time.Minute, "worker a", func() bool { return strings.Contains(a.out.String(), "Started Worker") })
-	sub := start(t, work, bin, nil, "--temporal", addr, "--task-queue", "job1-readme", "--heartbeat-timeout", "2s", "--no-progress")
+	sub := start(t, work, bin, nil, append([]string{"--temporal", addr, "--task-queue", "job1-readme", "--heartbeat-timeout", "2s", "--no-progress"}, inputs...)...)
 	// a is the only worker: it runs Setup, so the run is pinned to it.
 	eventually(t, time.Minute, "the pinned run to start on worker a", func() bool {
 		entries, _ := os.ReadDir(remoteOut)

@@ -22,6 +22,8 @@ func TestCommandLine(t *testing.T) {
 		{"worker with no workers", []string{"worker", "--temporal", "127.0.0.1:1", "--workers", "0"}, jobmain.ExitUsage, "--workers must be at least 1"},
 		{"too many in flight", []string{"--temporal", "127.0.0.1:1", "--max-in-flight", "5000"}, jobmain.ExitUsage, "--max-in-flight must be between 1 and 1000, not 5000"},
 		{"short heartbeat", []string{"--temporal", "127.0.0.1:1", "--heartbeat-timeout", "10ms"}, jobmain.ExitUsage, "--heartbeat-timeout must be at least 1s"},
+		{"--state runs here only", []string{"--temporal", "127.0.0.1:1", "--state", "x"}, jobmain.ExitUsage, "--only, --from and --state run the job in this process, not on Temporal"},
+		{"--only runs here only", []string{"--temporal", "127.0.0.1:1", "--only", "a"}, jobmain.ExitUsage, "--only, --from and --state run the job in this process, not on Temporal"},
 		{"help lists the worker command", []string{"-h"}, jobmain.ExitOK, "worker      serve the job's workflow and tasks on Temporal"},
 	}
 	for _, tt := range tests {

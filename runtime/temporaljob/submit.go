@@ -2,6 +2,7 @@ package temporaljob
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,11 +38,19 @@ type SubmitOptions struct {
 func Submit(ctx context.Context, c client.Client, job *runtime.Job, opts runtime.Options, so SubmitOptions) (*runtime.Report, error) {
 	in := so.Input
 	in.Fingerprint = job.Fingerprint
-	in.KeepGoing = &opts.KeepGoing
-	in.Schedule = "levels"
-	if opts.Schedule == runtime.ScheduleEager {
-		in.Schedule = "eager"
+	if opts.Params != nil {
+		p, err := json.Marshal(opts.Params)
+		if err != nil {
+			return nil, fmt.Errorf("encode the params: %w", err)
+		}
+		in.Params = p
 	}
+	in.KeepGoing = &opts.KeepGoing
+	schedule, err := opts.Schedule.MarshalText()
+	if err != nil {
+		return nil, err
+	}
+	in.Schedule = string(schedule)
 	if in.MaxInFlight == 0 {
 		in.MaxInFlight = defaultMaxInFlight
 	}

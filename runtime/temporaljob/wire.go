@@ -1,6 +1,7 @@
 package temporaljob
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -33,6 +34,11 @@ type Input struct {
 	// workflow continues as new at the next quiet point; 0 means 10,000,
 	// well below Temporal's limit of about 51,200.
 	ContinueAsNewAfter int `json:"continue_as_new_after,omitempty"`
+	// Params are the run's inputs as a JSON object, for a job with a params
+	// type ([runtime.Job.Params]): the tasks that take them decode it into
+	// that type. Absent: the zero value (the binary's flag defaults apply
+	// only to runs it submits).
+	Params json.RawMessage `json:"params,omitempty"`
 	// Carry is the state a run hands to its continuation; nil for a new run.
 	Carry *Carry `json:"carry,omitempty"`
 }

@@ -1,6 +1,7 @@
 package temporaljob
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -165,12 +166,12 @@ func (w *Workflow) newFlow(ctx workflow.Context, in Input) (*flow, error) {
 	if in.KeepGoing != nil {
 		f.keepGoing = *in.KeepGoing
 	}
-	switch in.Schedule {
-	case "", "levels":
-	case "eager":
-		f.eager = true
-	default:
-		return nil, fmt.Errorf("unknown schedule %q (want levels or eager)", in.Schedule)
+	if in.Schedule != "" {
+		var s runtime.Schedule
+		if err := s.UnmarshalText([]byte(in.Schedule)); err != nil {
+			return nil, err
+		}
+		f.eager = s == runtime.ScheduleEager
 	}
 	switch {
 	case f.maxInFlight == 0:
@@ -402,6 +403,15 @@ func (f *flow) launch(ctx workflow.Context, done workflow.Channel, i int) bool {
 	args := make([]any, 0, 1+len(t.Args))
 	args = append(args, taskInput{Fingerprint: f.job.Fingerprint, Attempt: int(f.cols.Attempts[i]) + 1, Session: f.session})
 	for _, a := range t.Args {
+		if a == runtime.ParamsArg {
+			p := f.in.Params
+			if p == nil {
+				p = json.RawMessage("null")
+			}
+			size += len(p)
+			args = append(args, p)
+			continue
+		}
 		r := f.results[a]
 		if r == nil { // cannot happen: a succeeded dependency's result is kept until its users end
 			f.end(i, runtime.Failed, fmt.Sprintf("the result of dependency %q is missing", f.job.Tasks[a].Name))

@@ -203,8 +203,8 @@ func TestWorkflowFailurePolicy(t *testing.T) {
 	// give every task the state a local run gives it.
 	localStates := func(t *testing.T, specs []spec, sched string, keepGoing bool) map[string]string {
 		tj := newTestJob("local", specs)
-		s, err := runtime.ParseSchedule(sched)
-		require.NoError(t, err)
+		var s runtime.Schedule
+		require.NoError(t, s.UnmarshalText([]byte(sched)))
 		rep, _ := tj.job.Run(context.Background(), runtime.Options{Schedule: s, KeepGoing: keepGoing, Workers: 4})
 		m := map[string]string{}
 		for _, tr := range rep.Tasks {

@@ -11,10 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/term"
 
+	"github.com/taskorchestrator/taskorchestrator/internal/text"
 	"github.com/taskorchestrator/taskorchestrator/runtime"
 )
 
@@ -201,8 +201,8 @@ func (d *Display) Observe(e runtime.Event) {
 		}
 		for _, c := range []*counter{lv, &d.job} {
 			switch e.State {
-			case runtime.Succeeded:
-			case runtime.UpstreamFailed, runtime.NotStarted:
+			case runtime.Succeeded, runtime.Restored:
+			case runtime.UpstreamFailed, runtime.NotStarted, runtime.NotSelected:
 				c.skipped.Add(1)
 			default:
 				c.failed.Add(1)
@@ -424,18 +424,18 @@ func (d *Display) frame(width int) []string {
 		if i == 0 {
 			line += "  " + Elapsed(d.Elapsed())
 		}
-		lines = append(lines, clip(line, width))
+		lines = append(lines, text.Clip(line, width))
 	}
 	if run := d.runningLine(); run != "" {
-		lines = append(lines, clip(run, width))
+		lines = append(lines, text.Clip(run, width))
 	}
 	if d.stopping != "" {
 		n := int(d.job.running.Load())
-		line := fmt.Sprintf("stopping (%s, %s ago): waiting for %d %s to end", d.stopping, Elapsed(time.Since(d.stopAt)), n, plural(n, "task", "tasks"))
+		line := fmt.Sprintf("stopping (%s, %s ago): waiting for %d %s to end", d.stopping, Elapsed(time.Since(d.stopAt)), n, text.Plural(n, "task", "tasks"))
 		if n == 0 {
 			line = fmt.Sprintf("stopping (%s): no task is running", d.stopping)
 		}
-		lines = append(lines, clip(line, width))
+		lines = append(lines, text.Clip(line, width))
 	}
 	return lines
 }
@@ -481,22 +481,6 @@ func bar(c Counts, width int) string {
 		return "[" + strings.Repeat("=", width) + "]"
 	}
 	return "[" + strings.Repeat("=", fill) + ">" + strings.Repeat("-", width-fill-1) + "]"
-}
-
-// clip cuts s to at most width runes, ending in "…" when it cut.
-func clip(s string, width int) string {
-	if width < 1 || utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:width-1]) + "…"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // lineBuffer keeps the last, incomplete line of what was written.

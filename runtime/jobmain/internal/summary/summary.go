@@ -40,6 +40,9 @@ type Report struct {
 	CriticalPath  Path           `json:"critical_path"`
 	// Tasks are sorted by level, then name.
 	Tasks []Task `json:"tasks"`
+	// Params are the run's inputs, for a job that takes some; the binary's
+	// --params flag reads this object back.
+	Params any `json:"params,omitempty"`
 }
 
 // Task is one task of a [Report].
@@ -243,12 +246,20 @@ func WriteLine(w io.Writer, r Report) error {
 
 func writeLine(b *strings.Builder, r Report) {
 	d := Round(time.Duration(r.DurationNS))
-	if r.Outcome == "succeeded" {
+	if r.Outcome == "succeeded" && r.Counts[runtime.Succeeded.String()] == len(r.Tasks) {
 		fmt.Fprintf(b, "%s: %d succeeded in %v\n", r.Job, len(r.Tasks), d)
+	} else if r.Outcome == "succeeded" {
+		var parts []string
+		for _, s := range []runtime.State{runtime.Succeeded, runtime.Restored, runtime.NotSelected} {
+			if n := r.Counts[s.String()]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, s))
+			}
+		}
+		fmt.Fprintf(b, "%s: %s in %v\n", r.Job, strings.Join(parts, ", "), d)
 	} else {
 		var parts []string
 		for _, s := range []runtime.State{runtime.Failed, runtime.Panicked, runtime.TimedOut, runtime.Cancelled,
-			runtime.UpstreamFailed, runtime.NotStarted, runtime.Succeeded} {
+			runtime.UpstreamFailed, runtime.NotStarted, runtime.Succeeded, runtime.Restored, runtime.NotSelected} {
 			if n := r.Counts[s.String()]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", n, s))
 			}

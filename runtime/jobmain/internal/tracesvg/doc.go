@@ -6,5 +6,7 @@
 //	go run ./runtime/jobmain/internal/tracesvg /tmp/trace.json > docs/job1-trace.svg
 //
 // Perfetto (ui.perfetto.dev) or chrome://tracing open the same file
-// interactively.
+// interactively. The renderer lives here, in the only program that draws,
+// rather than beside the recorder in package trace: the job binaries link
+// the recorder, and so would carry the renderer too.
 package main

@@ -38,7 +38,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return fmt.Errorf("read trace: %w", err)
 	}
 	w := bufio.NewWriter(stdout)
-	if err := file.SVG(w); err != nil {
+	if err := drawSVG(w, file); err != nil {
 		return err
 	}
 	return w.Flush()

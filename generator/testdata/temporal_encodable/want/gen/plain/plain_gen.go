@@ -18,6 +18,7 @@ func Job() *taskrt.Job {
 var jobTable = taskrt.Table{
 	Name:        "plain",
 	Fingerprint: "3ebfc8b1d7442bf51350072021068512488169be2c7b1278dacc7d7a82e3dd1a",
+	Unstorable:  map[int]string{0: "task \"jobs.plain.produce\": result type plain.Answer cannot be stored as JSON: it is a func, which encoding/json cannot encode (jobs/plain/produce.go:11:16)"},
 	Tasks:       taskTable[:],
 	Levels:      levelTable,
 }

@@ -19,6 +19,7 @@ var jobTable = taskrt.Table{
 	Name:        "fan",
 	Fingerprint: "6d0e46975a8b85438083f9a8219eb8412e9d0b94d30c203ccc57f56027536e4e",
 	KeepGoing:   true,
+	Unstorable:  map[int]string{2: "task \"jobs.fan.maybe_err\": result type error cannot be stored as JSON: it is an interface, which encoding/json cannot decode into (jobs/fan/maybe_err.go:8:17)"},
 	Tasks:       taskTable[:],
 	Levels:      levelTable,
 }

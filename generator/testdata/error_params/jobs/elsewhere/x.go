@@ -1,0 +1,7 @@
+package elsewhere
+
+import "context"
+
+type X struct{}
+
+func (X) Run(ctx context.Context) error { return nil }

@@ -1,0 +1,3 @@
+package notstruct
+
+type Params []string

@@ -1,0 +1,3 @@
+package twice
+
+type Params struct{ N int }
