@@ -292,7 +292,13 @@ func (e *eagerRun) release(w *worker, done int32) {
 				if a == ParamsArg {
 					continue
 				}
-				if r.takers[a] == 1 || atomic.AddInt32(&e.takers[a], -1) == 0 {
+				switch {
+				case r.takers[a] == 1:
+					// The one take: no other worker touches the counter
+					// (keepHeld reads it once the workers exited).
+					e.takers[a] = 0
+					r.drop(a)
+				case atomic.AddInt32(&e.takers[a], -1) == 0:
 					r.drop(a)
 				}
 			}

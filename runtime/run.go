@@ -62,9 +62,12 @@ type Options struct {
 	// [Report]. By default the report keeps only the results no task
 	// takes as an argument (the sinks', those of tasks that are only
 	// ordering dependencies, and those whose takers do not run in this
-	// run): a result that tasks take is dropped once they have all ended, so that a pipeline passing large values down
-	// does not hold all of them until the run ends. A result the run still
-	// holds when it stops early (a taker did not run) is kept as well.
+	// run): a result that tasks take is dropped once they have all ended
+	// (in level mode, once the level of the last of them ended), so that a
+	// pipeline passing large values down does not hold all of them until
+	// the run ends. The results the run still holds when it ends, because
+	// it stopped first, are kept as well. Observers see every result, on
+	// TaskEnd ([Event.Result]).
 	KeepResults bool
 }
 

@@ -280,6 +280,11 @@ type Call struct {
 	out  store
 	slot int32
 	res  any
+
+	// scratch holds the worker's chunks of variadic arguments, one per
+	// type, for the last few types (see Args); next is the one to replace.
+	scratch [4]any
+	next    int
 }
 
 // Context returns the context of the attempt.
@@ -311,7 +316,10 @@ func Arg[T any](c *Call, k int) T {
 }
 
 // Args returns the arguments of the call's Run method from position k on,
-// for a variadic parameter ...T: a new slice, which Run may keep.
+// for a variadic parameter ...T: a slice of its own, which Run may keep.
+// For a T without pointers, it is cut from a chunk the worker allocates
+// now and then, rather than allocated per call: a slice Run keeps then
+// keeps its chunk, which holds no pointers, alive.
 func Args[T any](c *Call, k int) []T {
 	n := len(c.args)
 	if c.r == nil {
@@ -320,11 +328,73 @@ func Args[T any](c *Call, k int) []T {
 	if n <= k {
 		return nil
 	}
-	vs := make([]T, n-k)
+	m := n - k
+	vs := cut[T](c, m)
+	if vs == nil {
+		vs = make([]T, m)
+	}
 	for i := range vs {
 		vs[i] = Arg[T](c, k+i)
 	}
 	return vs
+}
+
+// chunk is a worker's chunk of variadic arguments of type T; flat says
+// that T holds no pointers, which is when Args uses it.
+type chunk[T any] struct {
+	flat bool
+	free []T
+}
+
+// cut returns m values of type T cut from c's chunk of T, or nil if Args
+// is to allocate them: in a boxed call, or for a T with pointers.
+func cut[T any](c *Call, m int) []T {
+	if c.r == nil {
+		return nil
+	}
+	var a *chunk[T]
+	for _, s := range c.scratch {
+		if x, ok := s.(*chunk[T]); ok {
+			a = x
+			break
+		}
+	}
+	if a == nil {
+		a = &chunk[T]{flat: pointerFree(reflect.TypeFor[T]())}
+		c.scratch[c.next] = a
+		c.next = (c.next + 1) % len(c.scratch)
+	}
+	if !a.flat {
+		return nil
+	}
+	if len(a.free) < m {
+		a.free = make([]T, max(chunkLen, m))
+	}
+	vs := a.free[:m:m]
+	a.free = a.free[m:]
+	return vs
+}
+
+// chunkLen is the length of a chunk of variadic arguments.
+const chunkLen = 256
+
+// pointerFree reports whether values of type t hold no pointers.
+func pointerFree(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Array:
+		return t.Len() == 0 || pointerFree(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !pointerFree(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	case reflect.String, reflect.Slice, reflect.Map, reflect.Pointer, reflect.Chan,
+		reflect.Func, reflect.Interface, reflect.UnsafePointer:
+		return false
+	}
+	return true
 }
 
 // Return records r as the result of the call if err is nil, and returns

@@ -2,6 +2,8 @@ package runtime_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -199,6 +201,94 @@ func TestRunAfterTableChanges(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, rep.Tasks[len(rep.Tasks)-1].Result)
 			})
+		}
+	}
+}
+
+type scaled struct{}
+
+func (scaled) Run(_ context.Context, p tableParams, x int) (int, error) { return p.Factor * x, nil }
+
+type tableParams struct{ Factor int }
+
+type runP interface {
+	Run(context.Context, tableParams, int) (int, error)
+}
+
+var (
+	sigP = runtime.Sig[runP, int]{Call: func(c *runtime.Call) error {
+		r, err := (*c.Task().(*runP)).Run(c.Context(), runtime.Arg[tableParams](c, 0), runtime.Arg[int](c, 1))
+		return runtime.Return(c, r, err)
+	}}
+	runPTasks  = [...]runP{&scaled{}}
+	withParams = runtime.Table{
+		Name:   "params",
+		Params: tableParams{},
+		Tasks: []runtime.TaskDef{
+			{Name: "seven", Sig: &sig0, Value: &run0Tasks[0]},
+			{Name: "scaled", Deps: []int{0}, Args: []int{runtime.ParamsArg, 0}, Sig: &sigP, Value: &runPTasks[0]},
+		},
+		Levels: [][]int{{0}, {1}},
+	}
+)
+
+// The typed adapters take the run's inputs and restored results as they
+// take the results of the tasks that ran.
+func TestTableParamsAndRestored(t *testing.T) {
+	for _, sched := range schedules {
+		rep, err := withParams.Job().Run(context.Background(), runtime.Options{Schedule: sched, Params: tableParams{Factor: 3}})
+		require.NoError(t, err)
+		assert.Equal(t, 21, rep.Tasks[1].Result)
+
+		rep, err = withParams.Job().Run(context.Background(), runtime.Options{Schedule: sched, Params: tableParams{Factor: 2}, Restored: map[int]any{0: 5}})
+		require.NoError(t, err)
+		assert.Equal(t, runtime.Restored, rep.Tasks[0].State)
+		assert.Equal(t, 5, rep.Tasks[0].Result, "the report keeps restored results")
+		assert.Equal(t, 10, rep.Tasks[1].Result)
+
+		rep, err = withParams.Job().Run(context.Background(), runtime.Options{Schedule: sched, Restored: map[int]any{0: "five"}})
+		assert.Nil(t, rep)
+		assert.EqualError(t, err, `runtime: Options.Restored: task "seven": result of type string, want int`)
+	}
+}
+
+// keeper keeps the variadic arguments it receives, in kept. (Zero-size,
+// as a task type with state gets a new zero value in each Job.)
+type keeper struct{}
+
+var (
+	keptMu sync.Mutex
+	kept   [][]int
+)
+
+func (keeper) Run(_ context.Context, xs ...int) (int, error) {
+	keptMu.Lock()
+	kept = append(kept, xs)
+	keptMu.Unlock()
+	return len(xs), nil
+}
+
+// A Run may keep its variadic parameter: no later call changes it.
+func TestTableVariadicArgsAreTheTasks(t *testing.T) {
+	values := make([]runV, 20)
+	defs := []runtime.TaskDef{{Name: "one", Sig: &sig0, Value: &run0Tasks[0]}, {Name: "two", Sig: &sig0, Value: &run0Tasks[0]}}
+	level := []int{}
+	for i := range values {
+		values[i] = &keeper{}
+		defs = append(defs, runtime.TaskDef{Name: fmt.Sprint("k", i), Deps: []int{0, 1}, Args: []int{0, 1, 0}, Sig: &sigV, Value: &values[i]})
+		level = append(level, 2+i)
+	}
+	table := &runtime.Table{Name: "keep", Tasks: defs, Levels: [][]int{{0, 1}, level}}
+	for _, sched := range schedules {
+		keptMu.Lock()
+		kept = nil
+		keptMu.Unlock()
+		_, err := table.Job().Run(context.Background(), runtime.Options{Schedule: sched, Workers: 2})
+		require.NoError(t, err)
+		require.Len(t, kept, len(values))
+		for _, xs := range kept {
+			assert.Equal(t, []int{7, 7, 7}, xs)
+			assert.Equal(t, len(xs), cap(xs), "appending to it cannot reach another's")
 		}
 	}
 }
