@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -140,16 +141,18 @@ func (c *sigCore) callBoxed(ctx context.Context, bound any, args []any) (any, er
 }
 
 // template is what every Job of a Table starts from, built on the first
-// call of Table.Job: the tasks (Deps and Args slices of edges), the levels
-// and the checked plan.
+// call of Table.Job: the bindings and values of the tasks, the indices of
+// their Deps and Args in one slice (edges), the levels and the checked
+// plan. The Job the first call returns is made with the template (first).
 type template struct {
-	tasks     []Task
 	binds     []binding
+	impls     []any
 	edges     []int
 	levels    [][]int
 	levelInts []int
 	fresh     []int32 // tasks of a type that is not zero-size: a new value per Job
 	plan      *plan   // nil if the table is invalid: Run reports why
+	first     atomic.Pointer[Job]
 }
 
 // Job returns a new Job of the table, which its caller may change: its
@@ -160,24 +163,31 @@ type template struct {
 // fit its Sig, a bug in the code that wrote the table.
 func (t *Table) Job() *Job {
 	t.once.Do(t.build)
+	if j := t.tmpl.first.Swap(nil); j != nil {
+		return j
+	}
+	return t.newJob()
+}
+
+// newJob makes a Job of the table from its template.
+func (t *Table) newJob() *Job {
 	tm := t.tmpl
 	j := &Job{Name: t.Name, Fingerprint: t.Fingerprint, Params: t.Params, Unstorable: maps.Clone(t.Unstorable), KeepGoing: t.KeepGoing}
 	if t.Handler != nil {
 		j.Handler = t.Handler()
 	}
-	// Each field written once: cheaper than copying the template and
-	// pointing the slices at the new edges.
+	// Each field written once, the indices copied at once.
 	edges := slices.Clone(tm.edges)
-	j.Tasks = make([]Task, len(tm.tasks))
+	j.Tasks = make([]Task, len(t.Tasks))
 	off := 0
 	for i := range j.Tasks {
-		s, tk := &tm.tasks[i], &j.Tasks[i]
-		tk.Name, tk.Timeout, tk.Retries, tk.Impl, tk.bind = s.Name, s.Timeout, s.Retries, s.Impl, s.bind
-		if n := len(s.Deps); n > 0 {
+		d, tk := &t.Tasks[i], &j.Tasks[i]
+		tk.Name, tk.Timeout, tk.Retries, tk.Impl, tk.bind = d.Name, d.Timeout, d.Retries, tm.impls[i], &tm.binds[i]
+		if n := len(d.Deps); n > 0 {
 			tk.Deps = edges[off : off+n : off+n]
 			off += n
 		}
-		if n := len(s.Args); n > 0 {
+		if n := len(d.Args); n > 0 {
 			tk.Args = edges[off : off+n : off+n]
 			off += n
 		}
@@ -204,50 +214,47 @@ func (t *Table) Job() *Job {
 }
 
 func (t *Table) build() {
-	tm := &template{tasks: make([]Task, len(t.Tasks)), binds: make([]binding, len(t.Tasks))}
-	n := 0
+	tm := &template{binds: make([]binding, len(t.Tasks)), impls: make([]any, len(t.Tasks))}
+	t.tmpl = tm
+	n, nl := 0, 0
 	for i := range t.Tasks {
 		n += len(t.Tasks[i].Deps) + len(t.Tasks[i].Args)
 	}
+	for _, l := range t.Levels {
+		nl += len(l)
+	}
 	tm.edges = make([]int, 0, n)
 	for i := range t.Tasks {
-		d, tk := &t.Tasks[i], &tm.tasks[i]
-		tk.Name, tk.Timeout, tk.Retries = d.Name, d.Timeout, d.Retries
-		if len(d.Deps) > 0 {
-			tm.edges = append(tm.edges, d.Deps...)
-			tk.Deps = tm.edges[len(tm.edges)-len(d.Deps) : len(tm.edges) : len(tm.edges)]
-		}
-		if len(d.Args) > 0 {
-			tm.edges = append(tm.edges, d.Args...)
-			tk.Args = tm.edges[len(tm.edges)-len(d.Args) : len(tm.edges) : len(tm.edges)]
-		}
+		d := &t.Tasks[i]
+		tm.edges = append(tm.edges, d.Deps...)
+		tm.edges = append(tm.edges, d.Args...)
 		if d.Sig == nil || d.Value == nil {
 			panic(fmt.Sprintf("runtime.Table.Job: task %q: Sig and Value must be set", d.Name))
 		}
 		c := d.Sig.core()
 		tm.binds[i] = binding{sig: c, bound: d.Value}
-		tk.bind = &tm.binds[i]
 		impl, ok := c.value(d.Value)
 		if !ok {
 			panic(fmt.Sprintf("runtime.Table.Job: task %q: Value %T does not fit its Sig", d.Name, d.Value))
 		}
-		tk.Impl = impl
-		typ := reflect.TypeOf(tk.Impl)
+		tm.impls[i] = impl
+		typ := reflect.TypeOf(impl)
 		if typ == nil || typ.Kind() != reflect.Pointer {
-			panic(fmt.Sprintf("runtime.Table.Job: task %q: the task value must be a pointer, not %T", d.Name, tk.Impl))
+			panic(fmt.Sprintf("runtime.Table.Job: task %q: the task value must be a pointer, not %T", d.Name, impl))
 		}
 		if typ.Elem().Size() > 0 {
 			tm.fresh = append(tm.fresh, int32(i))
 		}
 	}
-	for _, l := range t.Levels {
-		tm.levelInts = append(tm.levelInts, l...)
-	}
-	tm.levels, tm.levelInts = copyLevels(t.Levels, len(tm.levelInts))
-	if p, err := newTemplatePlan(&Job{Tasks: tm.tasks, Levels: tm.levels, Params: t.Params}); err == nil {
+	tm.levels, tm.levelInts = copyLevels(t.Levels, nl)
+	// The plan comes from the first Job, which the first call returns:
+	// so the first call makes one Job, not two.
+	j := t.newJob()
+	if p, err := newTemplatePlan(&Job{Tasks: j.Tasks, Levels: tm.levels, Params: t.Params}); err == nil {
 		tm.plan = p
+		j.plan.Store(p)
 	}
-	t.tmpl = tm
+	tm.first.Store(j)
 }
 
 // copyLevels returns a deep copy of levels, which hold n indices in all,
