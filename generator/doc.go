@@ -6,12 +6,15 @@
 // type, rejects dependency cycles, computes the topological levels, and
 // renders, with github.com/dave/jennifer:
 //
-//   - gen/<job>/<job>_gen.go: the job's task table and levels, each task's
-//     Run method wrapped in the runtime adapter of its shape with every type
-//     argument written out, so a changed signature fails `go build` with
-//     an error that names the task and says to run go generate
-//     (jobs_job1_by_region__Run_changed__run_go_generate does not satisfy
-//     ...), and the job's fingerprint;
+//   - gen/<job>/<job>_gen.go: the job's task table and levels, one small
+//     adapter per distinct Run signature (an interface of the Run method,
+//     the function that calls it with typed arguments, and the array of
+//     the task values of that signature, each of which compiles only if
+//     its task type's Run method has exactly that signature, so a changed
+//     signature fails `go build` with an error that names the task and
+//     says to run go generate: cannot use
+//     &jobs_job1_by_region__Run_changed__run_go_generate{} ... (wrong type
+//     for method Run)), a TaskRef per task, and the job's fingerprint;
 //   - cmd/<job>/main.go: the job binary's main, which calls
 //     runtime/jobmain, or runtime/temporaljob with the job's settings for
 //     a job that opts in to Temporal ("temporal" in the config), so that

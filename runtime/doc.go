@@ -18,8 +18,19 @@
 // generated code declares a typed [TaskRef] per task (job1.ByRegionTask):
 // [Result] reads that task's result from a [Report] with its own type, and
 // runtime/jobtest replaces the task in a test with a function of exactly
-// its Run type. docs/performance.md gives the runtime's cost per task
-// beside hand-written Go, and how it was measured.
+// its Run type. Run checks a table once and keeps what it derived in the
+// [Job] (a Job of [Table.Job] gets its table's), verifying on each run, at
+// a comparison per index, that the table did not change since.
+// docs/performance.md gives the runtime's cost per task beside hand-written
+// Go, and how it was measured.
+//
+// A run keeps a result until every task that takes it has ended (in level
+// mode, until the level of the last of them ended), then drops it, so that
+// a pipeline passing large values holds only those still to be taken. The
+// [Report] keeps the results no task takes (the sinks') and those the run
+// still held when it stopped; [Options.KeepResults] keeps every result, as
+// runtime/jobtest's runs do. An [Observer] sees every result, on the task's
+// TaskEnd.
 //
 // Every task ends in exactly one [State]. A task runs only if all its
 // dependencies succeeded; it is upstream_failed if one of them failed
@@ -34,9 +45,12 @@
 // [Options.Grace] and reported with an error wrapping [ErrAbandoned], so a
 // run always ends.
 //
-// Panics are recovered in one place, around each attempt (and around each
-// Handler method): a panic, panic(nil) included, becomes a [*PanicError]
-// holding the value and the stack, and the task is panicked. A task that
+// Panics are recovered in one place for each attempt (around the attempt,
+// or, with the [GenericJobHandler] and no Observer or Logger, once around
+// the loop of the worker that calls it, which goes on with its next task),
+// and around each Handler method: a panic, panic(nil) included, becomes a
+// [*PanicError] holding the value and the stack, and the task is
+// panicked. A task that
 // calls runtime.Goexit fails, and its worker is replaced. What no library
 // can catch ends the process: a panic in a goroutine that a task starts
 // with a go statement (start it with a [Group] instead, which recovers it

@@ -479,57 +479,75 @@ func TestRunFaults(t *testing.T) {
 				errIs: []error{context.DeadlineExceeded}, teardowns: 1},
 		},
 	}
+	// Each case runs with a handler that counts its calls, which goes
+	// through Execute, and, when the case needs no handler of its own, with
+	// the GenericJobHandler too: its tasks are called directly, and a panic
+	// is recovered by the worker's loop rather than around the call.
 	for _, sched := range schedules {
 		for _, tt := range tests {
-			t.Run(sched.String()+"/"+tt.name, bubble(func(t *testing.T) {
-				h := new(testHandler)
-				if c := tt.handler; c != nil { // a fresh one per schedule: it counts calls
-					h = &testHandler{setupErr: c.setupErr, teardownErr: c.teardownErr, panicIn: c.panicIn, skipRun: c.skipRun}
+			for _, generic := range []bool{false, true} {
+				if generic && tt.handler != nil {
+					continue
 				}
-				job := tt.job(t)
-				job.Handler = h
-				ctx := context.Background()
-				if tt.timeout > 0 {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithTimeout(ctx, tt.timeout)
-					defer cancel()
+				name := sched.String() + "/" + tt.name
+				if generic {
+					name += "/generic"
 				}
-				opts := tt.opts
-				opts.Schedule = sched
-				rep, err := job.Run(ctx, opts)
-				require.NotNil(t, rep)
-				wantStates := tt.want.states
-				if sched == runtime.ScheduleEager && tt.want.eagerStates != nil {
-					wantStates = tt.want.eagerStates
-				}
-				assert.Equal(t, wantStates, states(rep))
-				if tt.want.attempts != nil {
-					var attempts []int
-					for _, tr := range rep.Tasks {
-						attempts = append(attempts, tr.Attempts)
+				t.Run(name, bubble(func(t *testing.T) {
+					h := new(testHandler)
+					if c := tt.handler; c != nil { // a fresh one per schedule: it counts calls
+						h = &testHandler{setupErr: c.setupErr, teardownErr: c.teardownErr, panicIn: c.panicIn, skipRun: c.skipRun}
 					}
-					assert.Equal(t, tt.want.attempts, attempts)
-				}
-				if len(tt.want.errIs) == 0 && len(tt.want.errText) == 0 {
-					assert.NoError(t, err)
-				}
-				for _, target := range tt.want.errIs {
-					assert.ErrorIs(t, err, target)
-				}
-				for _, text := range tt.want.errText {
-					require.Error(t, err)
-					assert.Contains(t, err.Error(), text)
-				}
-				assert.Equal(t, err, rep.Err)
-				assert.Equal(t, errors.Is(err, runtime.ErrSetup), rep.SetupErr != nil, "SetupErr")
-				assert.Equal(t, errors.Is(err, runtime.ErrTeardown), rep.TeardownErr != nil, "TeardownErr")
-				assert.Equal(t, int32(1), h.setups.Load(), "Setup calls")
-				assert.Equal(t, tt.want.teardowns, h.teardowns.Load(), "Teardown calls")
-				for _, tr := range rep.Tasks {
-					ranAndFailed := tr.Attempts > 0 && tr.State != runtime.Succeeded
-					assert.Equal(t, ranAndFailed, tr.Err != nil, "%s: error %v in state %v", tr.Name, tr.Err, tr.State)
-				}
-			}))
+					job := tt.job(t)
+					job.Handler = h
+					if generic {
+						job.Handler = nil
+					}
+					ctx := context.Background()
+					if tt.timeout > 0 {
+						var cancel context.CancelFunc
+						ctx, cancel = context.WithTimeout(ctx, tt.timeout)
+						defer cancel()
+					}
+					opts := tt.opts
+					opts.Schedule = sched
+					rep, err := job.Run(ctx, opts)
+					require.NotNil(t, rep)
+					wantStates := tt.want.states
+					if sched == runtime.ScheduleEager && tt.want.eagerStates != nil {
+						wantStates = tt.want.eagerStates
+					}
+					assert.Equal(t, wantStates, states(rep))
+					if tt.want.attempts != nil {
+						var attempts []int
+						for _, tr := range rep.Tasks {
+							attempts = append(attempts, tr.Attempts)
+						}
+						assert.Equal(t, tt.want.attempts, attempts)
+					}
+					if len(tt.want.errIs) == 0 && len(tt.want.errText) == 0 {
+						assert.NoError(t, err)
+					}
+					for _, target := range tt.want.errIs {
+						assert.ErrorIs(t, err, target)
+					}
+					for _, text := range tt.want.errText {
+						require.Error(t, err)
+						assert.Contains(t, err.Error(), text)
+					}
+					assert.Equal(t, err, rep.Err)
+					assert.Equal(t, errors.Is(err, runtime.ErrSetup), rep.SetupErr != nil, "SetupErr")
+					assert.Equal(t, errors.Is(err, runtime.ErrTeardown), rep.TeardownErr != nil, "TeardownErr")
+					if !generic {
+						assert.Equal(t, int32(1), h.setups.Load(), "Setup calls")
+						assert.Equal(t, tt.want.teardowns, h.teardowns.Load(), "Teardown calls")
+					}
+					for _, tr := range rep.Tasks {
+						ranAndFailed := tr.Attempts > 0 && tr.State != runtime.Succeeded
+						assert.Equal(t, ranAndFailed, tr.Err != nil, "%s: error %v in state %v", tr.Name, tr.Err, tr.State)
+					}
+				}))
+			}
 		}
 	}
 }
