@@ -130,6 +130,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	sigs, sigOf := g.signatures(tc, j)
 	rows := make([]jen.Code, len(j.tasks))
 	refs := make([]jen.Code, len(j.tasks))
+	runTypes := make([]jen.Code, len(j.tasks))
 	aliases := make([]jen.Code, len(j.tasks))
 	values := make([][]jen.Code, len(sigs))
 	for i, t := range j.tasks {
@@ -152,6 +153,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 			field("Value", jen.Op("&").Id(s.name+"Tasks").Index(jen.Lit(len(values[sigOf[i]])))))
 		rows[i] = jen.Line().Lit(i).Op(":").Values(fields...)
 		refs[i] = g.ref(tc, j, i, s)
+		runTypes[i] = jen.Id(t.typeName+runSuffix).Op("=").Func().Add(s.funcParams(tc, false))
 		// The alias puts the task's name and what to do into the
 		// compiler's error when the check fails: "cannot use
 		// &jobs_job1_by_region__Run_changed__run_go_generate{} ...".
@@ -219,6 +221,9 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 	f.Comment("run go generate ./... after changing a Run signature.")
 	f.Var().Defs(valueDefs...)
 	f.Type().Defs(aliases...)
+	f.Comment("The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace")
+	f.Comment("fails to compile with \"does not match inferred type <Type>Run\", which names the task.")
+	f.Type().Defs(runTypes...)
 	f.Comment("A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.")
 	f.Var().Defs(refs...)
 	return render(f)
@@ -361,13 +366,18 @@ func (g *generator) sigDecls(tc *typeCoder, s *signature) []jen.Code {
 // which all start with a lower-case letter).
 const refSuffix = "Task"
 
+// runSuffix ends the name of the alias of each task's Run type, the
+// TaskRef's F: task type LoadSales -> LoadSalesRun. It is distinct for
+// the same reasons as refSuffix, and unlike any ref, which ends in Task.
+const runSuffix = "Run"
+
 // ref renders the TaskRef of task i, one plain composite literal: the
 // task's Run signature as a func type, its result type (NoResult for an
 // action), and the Adapt of its signature, shared by every task of that
 // signature.
 func (g *generator) ref(tc *typeCoder, j *job, i int, s *signature) jen.Code {
 	t := j.tasks[i]
-	return jen.Id(t.typeName+refSuffix).Op("=").Qual(runtimePath, "TaskRef").Types(jen.Func().Add(s.funcParams(tc, false)), s.resultType(tc)).Values(
+	return jen.Id(t.typeName+refSuffix).Op("=").Qual(runtimePath, "TaskRef").Types(jen.Id(t.typeName+runSuffix), s.resultType(tc)).Values(
 		field("Job", jen.Lit(j.cfg.Name)),
 		field("Name", jen.Lit(t.cfg.Name)),
 		field("Index", jen.Lit(i)),

@@ -187,6 +187,8 @@ func checkWiring(t *testing.T, src []byte, modPath, job string) {
 		regexp.QuoteMeta("// the signature of its array: the compiler's error then names the task, as in"),
 		regexp.QuoteMeta("// cannot use &<task>__Run_changed__run_go_generate{} ... (wrong type for method Run);"),
 		regexp.QuoteMeta("// run go generate ./... after changing a Run signature."),
+		regexp.QuoteMeta("// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace"),
+		regexp.QuoteMeta(`// fails to compile with "does not match inferred type <Type>Run", which names the task.`),
 		regexp.QuoteMeta("// A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace."))
 	fset, f := parseGenerated(t, src, job, docs...)
 	imps := imports(t, f)
@@ -196,20 +198,22 @@ func checkWiring(t *testing.T, src []byte, modPath, job string) {
 	c := &wiringChecker{t: t, fset: fset, job: job, imps: imps, jobPkg: imps[jobPath], names: map[*ast.BasicLit]bool{}}
 
 	const perSig = 6
-	require.Len(t, f.Decls, 5+perSig*nsigs+3,
-		"an import declaration, func Job, the job, task and level tables, the adapter of each signature, the task values, their aliases, the task refs")
+	require.Len(t, f.Decls, 5+perSig*nsigs+4,
+		"an import declaration, func Job, the job, task and level tables, the adapter of each signature, the task values, their aliases, the Run types, the task refs")
 	assert.Equal(t, token.IMPORT, f.Decls[0].(*ast.GenDecl).Tok)
 	assert.Equal(t, "func Job() *taskrt.Job {\n\treturn jobTable.Job()\n}", c.decl(f.Decls[1]))
 	c.jobTable(f.Decls[2])
 	rows := c.taskTable(f.Decls[3])
 	c.levelTable(f.Decls[4])
-	sigs := make([]string, nsigs) // the Run signature of each, as in func(...) ...
+	sigs := make([]string, nsigs)    // the Run type of each, as in func(...) ...
+	results := make([]string, nsigs) // and its result type
 	for k := range nsigs {
-		sigs[k] = c.signature(k, f.Decls[5+perSig*k:5+perSig*(k+1)])
+		sigs[k], results[k] = c.signature(k, f.Decls[5+perSig*k:5+perSig*(k+1)])
 	}
 	rest := f.Decls[5+perSig*nsigs:]
 	c.values(rest[0], rest[1], rows, nsigs)
-	c.refs(rest[2], rows, sigs)
+	c.runTypes(rest[2], rows, sigs)
+	c.refs(rest[3], rows, results)
 
 	// Every string literal outside the imports is a name or the
 	// fingerprint checked above: config text reaches the code only that way.
@@ -376,8 +380,8 @@ func (c *wiringChecker) levelTable(d ast.Decl) {
 
 // signature checks the declarations of the adapter of signature k, which
 // are fixed but for the Run signature its interface declares, and returns
-// that signature as a func type.
-func (c *wiringChecker) signature(k int, decls []ast.Decl) string {
+// that signature as a func type, and its result type.
+func (c *wiringChecker) signature(k int, decls []ast.Decl) (string, string) {
 	t := c.t
 	n := fmt.Sprintf("sig%d", k)
 	g, ok := decls[0].(*ast.GenDecl)
@@ -440,7 +444,7 @@ func (c *wiringChecker) signature(k int, decls []ast.Decl) string {
 	for i, w := range want {
 		assert.Equal(t, w, c.decl(decls[1+i]), "%s: declaration %d", n, 1+i)
 	}
-	return "func" + sig + res + ", " + result
+	return "func" + sig + res, result
 }
 
 // values checks the arrays of task values, one per signature in order,
@@ -494,7 +498,22 @@ func (c *wiringChecker) values(vals, aliases ast.Decl, rows []row, nsigs int) {
 // refs checks the var block of task refs: per task, in table order,
 // <Type>Task = taskrt.TaskRef[func(...) ..., R]{Job, Name, Index, Adapt}
 // whose type arguments are its signature's and Adapt its signature's.
-func (c *wiringChecker) refs(d ast.Decl, rows []row, sigs []string) {
+// runTypes checks the aliases of the tasks' Run types, one per task, named
+// for its type: <Type>Run = func(...) ..., the type of its signature.
+func (c *wiringChecker) runTypes(d ast.Decl, rows []row, sigs []string) {
+	t := c.t
+	g, ok := d.(*ast.GenDecl)
+	require.True(t, ok && g.Tok == token.TYPE, "type declaration of the Run types")
+	require.Len(t, g.Specs, len(rows), "one Run type per task")
+	for i, r := range rows {
+		spec := g.Specs[i].(*ast.TypeSpec)
+		assert.True(t, spec.Assign.IsValid(), "Run type of task %d: an alias", i)
+		assert.True(t, strings.EqualFold(pascal(r.file)+"Run", spec.Name.Name), "Run type of task %d: %s", i, spec.Name.Name)
+		assert.Equal(t, sigs[r.sig], types.ExprString(spec.Type), "Run type of task %d", i)
+	}
+}
+
+func (c *wiringChecker) refs(d ast.Decl, rows []row, results []string) {
 	t := c.t
 	g, ok := d.(*ast.GenDecl)
 	require.True(t, ok && g.Tok == token.VAR, "var declaration of the task refs")
@@ -507,7 +526,8 @@ func (c *wiringChecker) refs(d ast.Decl, rows []row, sigs []string) {
 		assert.True(t, strings.EqualFold(pascal(r.file)+generator.RefSuffix, spec.Names[0].Name), "ref of task %d: %s", i, spec.Names[0].Name)
 		f := c.fields(spec.Values[0], "", "Job", "Name", "Index", "Adapt")
 		lit := spec.Values[0].(*ast.CompositeLit)
-		assert.Equal(t, "taskrt.TaskRef["+sigs[r.sig]+"]", types.ExprString(lit.Type), "ref of task %d", i)
+		runType := strings.TrimSuffix(spec.Names[0].Name, generator.RefSuffix) + "Run"
+		assert.Equal(t, "taskrt.TaskRef["+runType+", "+results[r.sig]+"]", types.ExprString(lit.Type), "ref of task %d", i)
 		c.name(f["Job"], strconv.Quote(c.job))
 		c.name(f["Name"], "")
 		assert.Equal(t, strconv.Itoa(i), types.ExprString(f["Index"]), "ref of task %d", i)

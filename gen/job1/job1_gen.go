@@ -163,10 +163,19 @@ type (
 	jobs_job1_write_report__Run_changed__run_go_generate = job1.WriteReport
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	LoadSalesRun   = func(context.Context, job1.Params) ([]job1.Sale, error)
+	ByRegionRun    = func(context.Context, []job1.Sale) (job1.RegionTotals, error)
+	ByMonthRun     = func(context.Context, []job1.Sale) (job1.MonthTotals, error)
+	WriteReportRun = func(context.Context, job1.RegionTotals, job1.MonthTotals) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	LoadSalesTask   = taskrt.TaskRef[func(context.Context, job1.Params) ([]job1.Sale, error), []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: sig0Adapt}
-	ByRegionTask    = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.RegionTotals, error), job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: sig1Adapt}
-	ByMonthTask     = taskrt.TaskRef[func(context.Context, []job1.Sale) (job1.MonthTotals, error), job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: sig2Adapt}
-	WriteReportTask = taskrt.TaskRef[func(context.Context, job1.RegionTotals, job1.MonthTotals) error, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: sig3Adapt}
+	LoadSalesTask   = taskrt.TaskRef[LoadSalesRun, []job1.Sale]{Job: "job1", Name: "jobs.job1.load_sales", Index: 0, Adapt: sig0Adapt}
+	ByRegionTask    = taskrt.TaskRef[ByRegionRun, job1.RegionTotals]{Job: "job1", Name: "jobs.job1.by_region", Index: 1, Adapt: sig1Adapt}
+	ByMonthTask     = taskrt.TaskRef[ByMonthRun, job1.MonthTotals]{Job: "job1", Name: "jobs.job1.by_month", Index: 2, Adapt: sig2Adapt}
+	WriteReportTask = taskrt.TaskRef[WriteReportRun, taskrt.NoResult]{Job: "job1", Name: "jobs.job1.write_report", Index: 3, Adapt: sig3Adapt}
 )

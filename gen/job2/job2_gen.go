@@ -129,9 +129,17 @@ type (
 	jobs_job2_task6__Run_changed__run_go_generate = job2.Task6
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	Task4Run = func(context.Context) (int, error)
+	Task5Run = func(context.Context, int) (string, error)
+	Task6Run = func(context.Context, int, string) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	Task4Task = taskrt.TaskRef[func(context.Context) (int, error), int]{Job: "job2", Name: "jobs.job2.task4", Index: 0, Adapt: sig0Adapt}
-	Task5Task = taskrt.TaskRef[func(context.Context, int) (string, error), string]{Job: "job2", Name: "jobs.job2.task5", Index: 1, Adapt: sig1Adapt}
-	Task6Task = taskrt.TaskRef[func(context.Context, int, string) error, taskrt.NoResult]{Job: "job2", Name: "jobs.job2.task6", Index: 2, Adapt: sig2Adapt}
+	Task4Task = taskrt.TaskRef[Task4Run, int]{Job: "job2", Name: "jobs.job2.task4", Index: 0, Adapt: sig0Adapt}
+	Task5Task = taskrt.TaskRef[Task5Run, string]{Job: "job2", Name: "jobs.job2.task5", Index: 1, Adapt: sig1Adapt}
+	Task6Task = taskrt.TaskRef[Task6Run, taskrt.NoResult]{Job: "job2", Name: "jobs.job2.task6", Index: 2, Adapt: sig2Adapt}
 )

@@ -22,7 +22,9 @@
 //
 // A fake of another signature does not compile, nor one of a task the job
 // does not have (it has no ref); a task whose Run signature changed breaks
-// its fake's build. [Try] runs a job that is meant to fail. Both keep the
+// its fake's build, with an error that names the task through the alias
+// of its Run type: "does not match inferred type .../gen/job1.LoadSalesRun
+// for F". [Try] runs a job that is meant to fail. Both keep the
 // result of every task in the report ([runtime.Options.KeepResults]),
 // where a run outside a test drops those that other tasks take once they
 // ran.

@@ -99,8 +99,15 @@ type (
 	jobs_report_write_status_csv__Run_changed__run_go_generate = report.WriteStatusCSV
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	LoadHTTPLogsRun   = func(context.Context) ([]int, error)
+	WriteStatusCSVRun = func(context.Context, []int) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	LoadHTTPLogsTask   = taskrt.TaskRef[func(context.Context) ([]int, error), []int]{Job: "report", Name: "jobs.report.load_http_logs", Index: 0, Adapt: sig0Adapt}
-	WriteStatusCSVTask = taskrt.TaskRef[func(context.Context, []int) error, taskrt.NoResult]{Job: "report", Name: "jobs.report.write_status_csv", Index: 1, Adapt: sig1Adapt}
+	LoadHTTPLogsTask   = taskrt.TaskRef[LoadHTTPLogsRun, []int]{Job: "report", Name: "jobs.report.load_http_logs", Index: 0, Adapt: sig0Adapt}
+	WriteStatusCSVTask = taskrt.TaskRef[WriteStatusCSVRun, taskrt.NoResult]{Job: "report", Name: "jobs.report.write_status_csv", Index: 1, Adapt: sig1Adapt}
 )

@@ -100,8 +100,15 @@ type (
 	jobs_runtime_job__Run_changed__run_go_generate   = runtime1.Job
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	StatsRun = func(context.Context) (runtime.MemStats, error)
+	JobRun   = func(context.Context, runtime.MemStats) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	StatsTask = taskrt.TaskRef[func(context.Context) (runtime.MemStats, error), runtime.MemStats]{Job: "runtime", Name: "jobs.runtime.stats", Index: 0, Adapt: sig0Adapt}
-	JobTask   = taskrt.TaskRef[func(context.Context, runtime.MemStats) error, taskrt.NoResult]{Job: "runtime", Name: "jobs.runtime.job", Index: 1, Adapt: sig1Adapt}
+	StatsTask = taskrt.TaskRef[StatsRun, runtime.MemStats]{Job: "runtime", Name: "jobs.runtime.stats", Index: 0, Adapt: sig0Adapt}
+	JobTask   = taskrt.TaskRef[JobRun, taskrt.NoResult]{Job: "runtime", Name: "jobs.runtime.job", Index: 1, Adapt: sig1Adapt}
 )

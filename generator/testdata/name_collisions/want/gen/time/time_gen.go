@@ -100,8 +100,15 @@ type (
 	jobs_time_elapsed__Run_changed__run_go_generate = time1.Elapsed
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	NowRun     = func(context.Context) (time.Time, error)
+	ElapsedRun = func(context.Context, time.Time) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	NowTask     = taskrt.TaskRef[func(context.Context) (time.Time, error), time.Time]{Job: "time", Name: "jobs.time.now", Index: 0, Adapt: sig0Adapt}
-	ElapsedTask = taskrt.TaskRef[func(context.Context, time.Time) error, taskrt.NoResult]{Job: "time", Name: "jobs.time.elapsed", Index: 1, Adapt: sig1Adapt}
+	NowTask     = taskrt.TaskRef[NowRun, time.Time]{Job: "time", Name: "jobs.time.now", Index: 0, Adapt: sig0Adapt}
+	ElapsedTask = taskrt.TaskRef[ElapsedRun, taskrt.NoResult]{Job: "time", Name: "jobs.time.elapsed", Index: 1, Adapt: sig1Adapt}
 )

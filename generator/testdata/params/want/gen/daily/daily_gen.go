@@ -100,8 +100,15 @@ type (
 	jobs_daily_announce__Run_changed__run_go_generate = daily.Announce
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	DescribeRun = func(context.Context, daily.Inputs) (string, error)
+	AnnounceRun = func(context.Context, string, daily.Inputs) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	DescribeTask = taskrt.TaskRef[func(context.Context, daily.Inputs) (string, error), string]{Job: "daily", Name: "jobs.daily.describe", Index: 0, Adapt: sig0Adapt}
-	AnnounceTask = taskrt.TaskRef[func(context.Context, string, daily.Inputs) error, taskrt.NoResult]{Job: "daily", Name: "jobs.daily.announce", Index: 1, Adapt: sig1Adapt}
+	DescribeTask = taskrt.TaskRef[DescribeRun, string]{Job: "daily", Name: "jobs.daily.describe", Index: 0, Adapt: sig0Adapt}
+	AnnounceTask = taskrt.TaskRef[AnnounceRun, taskrt.NoResult]{Job: "daily", Name: "jobs.daily.announce", Index: 1, Adapt: sig1Adapt}
 )

@@ -129,9 +129,17 @@ type (
 	jobs_ledger_report__Run_changed__run_go_generate = ledger.Report
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	FetchRun  = func(context.Context) ([]ledger.Entry, error)
+	TotalRun  = func(context.Context, []ledger.Entry) (ledger.Sum, error)
+	ReportRun = func(context.Context, ledger.Sum, []ledger.Entry) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	FetchTask  = taskrt.TaskRef[func(context.Context) ([]ledger.Entry, error), []ledger.Entry]{Job: "ledger", Name: "jobs.ledger.fetch", Index: 0, Adapt: sig0Adapt}
-	TotalTask  = taskrt.TaskRef[func(context.Context, []ledger.Entry) (ledger.Sum, error), ledger.Sum]{Job: "ledger", Name: "jobs.ledger.total", Index: 1, Adapt: sig1Adapt}
-	ReportTask = taskrt.TaskRef[func(context.Context, ledger.Sum, []ledger.Entry) error, taskrt.NoResult]{Job: "ledger", Name: "jobs.ledger.report", Index: 2, Adapt: sig2Adapt}
+	FetchTask  = taskrt.TaskRef[FetchRun, []ledger.Entry]{Job: "ledger", Name: "jobs.ledger.fetch", Index: 0, Adapt: sig0Adapt}
+	TotalTask  = taskrt.TaskRef[TotalRun, ledger.Sum]{Job: "ledger", Name: "jobs.ledger.total", Index: 1, Adapt: sig1Adapt}
+	ReportTask = taskrt.TaskRef[ReportRun, taskrt.NoResult]{Job: "ledger", Name: "jobs.ledger.report", Index: 2, Adapt: sig2Adapt}
 )

@@ -70,7 +70,13 @@ type (
 	jobs_pinned_count__Run_changed__run_go_generate = pinned.Count
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	CountRun = func(context.Context) (int, error)
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	CountTask = taskrt.TaskRef[func(context.Context) (int, error), int]{Job: "pinned", Name: "jobs.pinned.count", Index: 0, Adapt: sig0Adapt}
+	CountTask = taskrt.TaskRef[CountRun, int]{Job: "pinned", Name: "jobs.pinned.count", Index: 0, Adapt: sig0Adapt}
 )

@@ -100,8 +100,15 @@ type (
 	jobs_plain_call__Run_changed__run_go_generate    = plain.Call
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	ProduceRun = func(context.Context) (plain.Answer, error)
+	CallRun    = func(context.Context, plain.Answer) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	ProduceTask = taskrt.TaskRef[func(context.Context) (plain.Answer, error), plain.Answer]{Job: "plain", Name: "jobs.plain.produce", Index: 0, Adapt: sig0Adapt}
-	CallTask    = taskrt.TaskRef[func(context.Context, plain.Answer) error, taskrt.NoResult]{Job: "plain", Name: "jobs.plain.call", Index: 1, Adapt: sig1Adapt}
+	ProduceTask = taskrt.TaskRef[ProduceRun, plain.Answer]{Job: "plain", Name: "jobs.plain.produce", Index: 0, Adapt: sig0Adapt}
+	CallTask    = taskrt.TaskRef[CallRun, taskrt.NoResult]{Job: "plain", Name: "jobs.plain.call", Index: 1, Adapt: sig1Adapt}
 )

@@ -163,11 +163,21 @@ type (
 	jobs_fan_announce__Run_changed__run_go_generate  = fan.Announce
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	PartBRun    = func(context.Context) (fan.Part, error)
+	PartARun    = func(context.Context) (fan.Part, error)
+	MaybeErrRun = func(context.Context) (error, error)
+	MergeRun    = func(context.Context, error, ...fan.Part) (string, error)
+	AnnounceRun = func(context.Context, string) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	PartBTask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_b", Index: 0, Adapt: sig0Adapt}
-	PartATask    = taskrt.TaskRef[func(context.Context) (fan.Part, error), fan.Part]{Job: "fan", Name: "jobs.fan.part_a", Index: 1, Adapt: sig0Adapt}
-	MaybeErrTask = taskrt.TaskRef[func(context.Context) (error, error), error]{Job: "fan", Name: "jobs.fan.maybe_err", Index: 2, Adapt: sig1Adapt}
-	MergeTask    = taskrt.TaskRef[func(context.Context, error, ...fan.Part) (string, error), string]{Job: "fan", Name: "jobs.fan.merge", Index: 3, Adapt: sig2Adapt}
-	AnnounceTask = taskrt.TaskRef[func(context.Context, string) error, taskrt.NoResult]{Job: "fan", Name: "jobs.fan.announce", Index: 4, Adapt: sig3Adapt}
+	PartBTask    = taskrt.TaskRef[PartBRun, fan.Part]{Job: "fan", Name: "jobs.fan.part_b", Index: 0, Adapt: sig0Adapt}
+	PartATask    = taskrt.TaskRef[PartARun, fan.Part]{Job: "fan", Name: "jobs.fan.part_a", Index: 1, Adapt: sig0Adapt}
+	MaybeErrTask = taskrt.TaskRef[MaybeErrRun, error]{Job: "fan", Name: "jobs.fan.maybe_err", Index: 2, Adapt: sig1Adapt}
+	MergeTask    = taskrt.TaskRef[MergeRun, string]{Job: "fan", Name: "jobs.fan.merge", Index: 3, Adapt: sig2Adapt}
+	AnnounceTask = taskrt.TaskRef[AnnounceRun, taskrt.NoResult]{Job: "fan", Name: "jobs.fan.announce", Index: 4, Adapt: sig3Adapt}
 )

@@ -162,10 +162,19 @@ type (
 	jobs_pipe_print_sums__Run_changed__run_go_generate = pipe.PrintSums
 )
 
+// The type of each task's Run method, named for the task: a fake of another type passed to jobtest.Replace
+// fails to compile with "does not match inferred type <Type>Run", which names the task.
+type (
+	NumbersRun   = func(context.Context) ([]int, error)
+	EvensRun     = func(context.Context, []int) (pipe.EvenNumbers, error)
+	OddsRun      = func(context.Context, []int) (pipe.OddNumbers, error)
+	PrintSumsRun = func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error
+)
+
 // A TaskRef per task, named for its type, reads the task's typed result with taskrt.Result and fakes it with jobtest.Replace.
 var (
-	NumbersTask   = taskrt.TaskRef[func(context.Context) ([]int, error), []int]{Job: "pipe", Name: "jobs.pipe.numbers", Index: 0, Adapt: sig0Adapt}
-	EvensTask     = taskrt.TaskRef[func(context.Context, []int) (pipe.EvenNumbers, error), pipe.EvenNumbers]{Job: "pipe", Name: "jobs.pipe.evens", Index: 1, Adapt: sig1Adapt}
-	OddsTask      = taskrt.TaskRef[func(context.Context, []int) (pipe.OddNumbers, error), pipe.OddNumbers]{Job: "pipe", Name: "jobs.pipe.odds", Index: 2, Adapt: sig2Adapt}
-	PrintSumsTask = taskrt.TaskRef[func(context.Context, pipe.EvenNumbers, pipe.OddNumbers) error, taskrt.NoResult]{Job: "pipe", Name: "jobs.pipe.print_sums", Index: 3, Adapt: sig3Adapt}
+	NumbersTask   = taskrt.TaskRef[NumbersRun, []int]{Job: "pipe", Name: "jobs.pipe.numbers", Index: 0, Adapt: sig0Adapt}
+	EvensTask     = taskrt.TaskRef[EvensRun, pipe.EvenNumbers]{Job: "pipe", Name: "jobs.pipe.evens", Index: 1, Adapt: sig1Adapt}
+	OddsTask      = taskrt.TaskRef[OddsRun, pipe.OddNumbers]{Job: "pipe", Name: "jobs.pipe.odds", Index: 2, Adapt: sig2Adapt}
+	PrintSumsTask = taskrt.TaskRef[PrintSumsRun, taskrt.NoResult]{Job: "pipe", Name: "jobs.pipe.print_sums", Index: 3, Adapt: sig3Adapt}
 )
