@@ -14,7 +14,9 @@
 //     signature fails `go build` with an error that names the task and
 //     says to run go generate: cannot use
 //     &jobs_job1_by_region__Run_changed__run_go_generate{} ... (wrong type
-//     for method Run)), a TaskRef per task with an alias of its Run type (<Type>Run, which a stale fake's compile error names), and the job's fingerprint;
+//     for method Run)), a TaskRef per task with an alias of its Run type
+//     (<Type>Run, which the compile error of a stale fake names), and the
+//     job's fingerprint;
 //   - cmd/<job>/main.go: the job binary's main, which calls
 //     runtime/jobmain, or runtime/temporaljob with the job's settings for
 //     a job that opts in to Temporal ("temporal" in the config), so that

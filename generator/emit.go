@@ -153,7 +153,7 @@ func (g *generator) renderWiring(j *job) ([]byte, error) {
 			field("Value", jen.Op("&").Id(s.name+"Tasks").Index(jen.Lit(len(values[sigOf[i]])))))
 		rows[i] = jen.Line().Lit(i).Op(":").Values(fields...)
 		refs[i] = g.ref(tc, j, i, s)
-		runTypes[i] = jen.Id(t.typeName+runSuffix).Op("=").Func().Add(s.funcParams(tc, false))
+		runTypes[i] = jen.Id(t.typeName + runSuffix).Op("=").Func().Add(s.funcParams(tc, false))
 		// The alias puts the task's name and what to do into the
 		// compiler's error when the check fails: "cannot use
 		// &jobs_job1_by_region__Run_changed__run_go_generate{} ...".
