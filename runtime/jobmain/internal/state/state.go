@@ -26,7 +26,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -54,19 +53,18 @@ type record struct {
 
 // Store is the state folder of one run.
 type Store struct {
-	dir     string
-	job     *runtime.Job
-	keys    []string       // per task: the key of its definition
-	result  []reflect.Type // per task: the type of its result, nil for none
-	takes   []bool         // per task: Run takes the params
-	params  json.RawMessage
-	byName  map[string]int
-	fsync   bool
-	unlock  func()
-	mu      sync.Mutex
-	ids     []string // per task: the id of its record this run relies on
-	errs    []error  // records that could not be written
-	written int
+	dir    string
+	job    *runtime.Job
+	keys   []string       // per task: the key of its definition
+	result []reflect.Type // per task: the type of its result, nil for none
+	takes  []bool         // per task: Run takes the params
+	params json.RawMessage
+	byName map[string]int
+	fsync  bool
+	unlock func()
+	mu     sync.Mutex
+	ids    []string // per task: the id of its record this run relies on
+	errs   []error  // records that could not be written
 }
 
 // Open opens dir, creating it, for job, whose run has the inputs params
@@ -402,7 +400,6 @@ func (s *Store) write(i int, result any) error {
 	}
 	s.mu.Lock()
 	s.ids[i] = id
-	s.written++
 	s.mu.Unlock()
 	return nil
 }
@@ -435,21 +432,4 @@ func (s *Store) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return errors.Join(s.errs...)
-}
-
-// Written is how many records this run wrote.
-func (s *Store) Written() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.written
-}
-
-// Names returns the names of tasks, sorted, for messages.
-func Names(job *runtime.Job, idx []int) []string {
-	names := make([]string, len(idx))
-	for k, i := range idx {
-		names[k] = job.Tasks[i].Name
-	}
-	slices.Sort(names)
-	return names
 }
