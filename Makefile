@@ -81,7 +81,7 @@ bench: bench-overhead
 # (levels and eager against hand-written runners, wide, layered, chain and
 # fan-in/fan-out DAGs of OVERHEAD_SIZES no-op tasks, 10000,100000 by
 # default, W = 2 and 8), allocations per task, the cost of Job() and the
-# peak heap of a chain of large values. The first run compiles 400,000
+# peak heap of a chain of large values. The first run compiles 440,000
 # task types (about 20 minutes on 2 cores, 4GB at a time); they are kept
 # in ~/.cache/taskorchestrator, so that later runs take 2-3 minutes.
 bench-overhead:
