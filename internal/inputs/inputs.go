@@ -9,7 +9,7 @@ import (
 )
 
 // Reserved are the flag names of a job binary itself (runtime/jobmain and
-// runtime/temporaljob), which no input may take. A test of runtime/jobmain
+// runtime/temporaljob), which no input may take. A test of runtime/temporaljob
 // checks that it lists every flag the binaries have.
 var Reserved = map[string]bool{
 	"help": true, "version": true, "h": true, "v": true,

@@ -3,10 +3,13 @@ package temporaljob
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/taskorchestrator/taskorchestrator/internal/inputs"
 	"github.com/taskorchestrator/taskorchestrator/runtime/jobmain"
 )
 
@@ -34,5 +37,20 @@ func TestCommandLine(t *testing.T) {
 			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 			assert.Contains(t, stdout.String()+stderr.String(), tt.want)
 		})
+	}
+}
+
+// TestReservedFlagNames checks that internal/inputs.Reserved, the flag
+// names no job input may take, lists every flag of a job binary: those of
+// runtime/jobmain and those this package adds.
+func TestReservedFlagNames(t *testing.T) {
+	job := newTestJob("t", []spec{{name: "a"}}).job
+	var stdout, stderr bytes.Buffer
+	code := jobmain.RunWith(context.Background(), job, []string{"t", "-h"}, &stdout, &stderr, Extension(job, Settings{}))
+	require.Equal(t, jobmain.ExitOK, code, stderr.String())
+	names := regexp.MustCompile(`(?m)^\s+--([a-z][a-z0-9-]*)`).FindAllStringSubmatch(stdout.String(), -1)
+	require.Greater(t, len(names), 15, "the flags in -h:\n%s", stdout.String())
+	for _, m := range names {
+		assert.True(t, inputs.Reserved[m[1]], "--%s is a flag of the job binary but not in internal/inputs.Reserved", m[1])
 	}
 }
