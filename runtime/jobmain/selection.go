@@ -94,8 +94,9 @@ func (s selection) indices() []int {
 // selected reports whether task i is to run, unless it is restored.
 func (s selection) selected(i int) bool { return s.run == nil || s.run[i] }
 
-// missing lists, for a selection without a state folder to restore from,
-// the dependencies of selected tasks that are not selected.
+// missing lists the dependencies of the selected tasks that run which are
+// neither selected nor restored: the run could not give them their
+// arguments.
 func (s selection) missing(job *runtime.Job, restored map[int]any) []int {
 	var out []int
 	for i := range job.Tasks {
@@ -137,10 +138,10 @@ func listTasks(job *runtime.Job, w io.Writer) error {
 
 // partialPlan is what a run of a selection with a state folder does.
 type partialPlan struct {
-	only     []int       // runtime.Options.Only
-	restored map[int]any // runtime.Options.Restored
-	notes    []string    // why tasks that could have been restored run
-	why      map[int]string
+	only     []int          // runtime.Options.Only
+	restored map[int]any    // runtime.Options.Restored
+	notes    []string       // why tasks that could have been restored run
+	why      map[int]string // by task: why its stored result cannot be restored
 }
 
 // planRun decides, for a run of sel with the state folder st (nil without
@@ -148,7 +149,6 @@ type partialPlan struct {
 // returns a usage error naming each missing dependency.
 func planRun(job *runtime.Job, sel selection, st *state.Store, resume bool) (partialPlan, error) {
 	p := partialPlan{only: sel.indices()}
-	var why map[int]string
 	if st != nil {
 		// Restore what the selected tasks take from the others and, with
 		// --resume, the selected tasks themselves; the rest are not needed.
@@ -165,15 +165,14 @@ func planRun(job *runtime.Job, sel selection, st *state.Store, resume bool) (par
 		if err != nil {
 			return p, err
 		}
-		p.restored, why = lp.Restored, lp.Why
-		p.why = why
+		p.restored, p.why = lp.Restored, lp.Why
 	}
 	if miss := sel.missing(job, p.restored); len(miss) > 0 {
 		var lines []string
 		for _, d := range miss {
 			reason := "it is not selected, and there is no --state to restore its result from"
 			if st != nil {
-				reason = "it is not selected, and its result cannot be restored: " + why[d]
+				reason = "it is not selected, and its result cannot be restored: " + p.why[d]
 			}
 			lines = append(lines, fmt.Sprintf("  %s: %s", job.Tasks[d].Name, reason))
 		}
@@ -184,7 +183,7 @@ func planRun(job *runtime.Job, sel selection, st *state.Store, resume bool) (par
 			if _, r := p.restored[i]; r || !sel.selected(i) {
 				continue
 			}
-			p.notes = append(p.notes, fmt.Sprintf("  %s: %s", job.Tasks[i].Name, why[i]))
+			p.notes = append(p.notes, fmt.Sprintf("  %s: %s", job.Tasks[i].Name, p.why[i]))
 		}
 	}
 	return p, nil
