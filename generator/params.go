@@ -1,12 +1,9 @@
 package generator
 
 import (
-	"errors"
 	"fmt"
 	"go/types"
 	"reflect"
-	"strconv"
-	"time"
 
 	"golang.org/x/tools/go/packages"
 
@@ -121,19 +118,18 @@ func (g *generator) checkParamsType(j *job, p *packages.Package) bool {
 	return ok
 }
 
-// inputKind names the kind of input a field of type t is, "" if it is none:
-// "text" (its pointer implements encoding.TextUnmarshaler), "duration",
-// "time", or the basic kind ("string", "bool", "int64", ...).
+// inputKind names the kind of input (internal/inputs) a field of type t
+// is, "" if it is none.
 func inputKind(t types.Type) string {
 	if implementsTextUnmarshaler(t) {
-		return "text"
+		return inputs.KindText
 	}
 	if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" {
 		switch n.Obj().Name() {
 		case "Duration":
-			return "duration"
+			return inputs.KindDuration
 		case "Time":
-			return "time" // time.Time implements UnmarshalText too, but parses RFC 3339 only
+			return inputs.KindTime // time.Time implements UnmarshalText too, but parses RFC 3339 only
 		}
 	}
 	b, ok := t.Underlying().(*types.Basic)
@@ -141,10 +137,16 @@ func inputKind(t types.Type) string {
 		return ""
 	}
 	switch {
-	case b.Kind() == types.String, b.Kind() == types.Bool:
-		return b.Name()
-	case b.Info()&types.IsInteger != 0 && b.Kind() != types.Uintptr, b.Info()&types.IsFloat != 0:
-		return b.Name()
+	case b.Kind() == types.String:
+		return inputs.KindString
+	case b.Kind() == types.Bool:
+		return inputs.KindBool
+	case b.Info()&types.IsUnsigned != 0 && b.Kind() != types.Uintptr:
+		return inputs.KindUint
+	case b.Info()&types.IsInteger != 0 && b.Kind() != types.Uintptr:
+		return inputs.KindInt
+	case b.Info()&types.IsFloat != 0:
+		return inputs.KindFloat
 	}
 	return ""
 }
@@ -170,43 +172,17 @@ func implementsTextUnmarshaler(t types.Type) bool {
 	return ok && b.Kind() == types.Byte
 }
 
-// checkDefault parses a default value the way runtime/jobmain will, for
-// the kinds the generator can parse; a TextUnmarshaler's default is
-// checked when the binary starts.
+// checkDefault parses a default value as runtime/jobmain will (with
+// internal/inputs), for every kind but a TextUnmarshaler, whose default
+// is checked when the binary starts.
 func checkDefault(kind string, t types.Type, def string) error {
-	var err error
-	switch kind {
-	case "bool":
-		_, err = strconv.ParseBool(def)
-	case "duration":
-		_, err = time.ParseDuration(def)
-	case "time":
-		if _, e := time.Parse(time.DateOnly, def); e != nil {
-			if _, e := time.Parse(time.RFC3339, def); e != nil {
-				err = errors.New("want a date (2006-01-02) or an RFC 3339 time (2006-01-02T15:04:05Z)")
-			}
-		}
-	case "string", "text":
-	default:
-		b := t.Underlying().(*types.Basic)
-		size := int(types.SizesFor("gc", "amd64").Sizeof(b)) * 8
-		want := "a number"
-		switch {
-		case b.Info()&types.IsUnsigned != 0:
-			_, err = strconv.ParseUint(def, 0, size)
-			want = "a non-negative integer"
-		case b.Info()&types.IsInteger != 0:
-			_, err = strconv.ParseInt(def, 0, size)
-			want = "an integer"
-		default:
-			_, err = strconv.ParseFloat(def, size)
-		}
-		switch {
-		case errors.Is(err, strconv.ErrRange):
-			err = fmt.Errorf("out of range for %s", b.Name())
-		case err != nil:
-			err = fmt.Errorf("want %s", want)
-		}
+	if kind == inputs.KindText || kind == inputs.KindString {
+		return nil
 	}
+	typ, bits := "", 0
+	if b, ok := t.Underlying().(*types.Basic); ok {
+		typ, bits = b.Name(), int(types.SizesFor("gc", "amd64").Sizeof(b))*8
+	}
+	_, err := inputs.Parse(kind, typ, bits, def)
 	return err
 }

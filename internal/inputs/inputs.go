@@ -4,7 +4,11 @@
 package inputs
 
 import (
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -84,3 +88,72 @@ func CheckFlagName(name string) string {
 
 // Supported says, in messages, what types an input field may have.
 const Supported = "string, bool, an integer or float type, time.Duration, time.Time, or a type whose pointer implements encoding.TextUnmarshaler"
+
+// The kinds of input, as [Parse] and [Form] name them. A string is set as
+// it is, and a "text" input through its encoding.TextUnmarshaler.
+const (
+	KindString   = "string"
+	KindText     = "text"
+	KindBool     = "bool"
+	KindInt      = "int"
+	KindUint     = "uint"
+	KindFloat    = "float"
+	KindDuration = "duration"
+	KindTime     = "time"
+)
+
+// Form returns the placeholder of a kind in -h and the form its values
+// take, for messages; both are empty for strings and text types.
+func Form(kind string) (placeholder, syntax string) {
+	switch kind {
+	case KindTime:
+		return "DATE", "a date (2006-01-02) or an RFC 3339 time (2006-01-02T15:04:05Z)"
+	case KindDuration:
+		return "D", "a Go duration such as 90s or 1h30m"
+	case KindInt:
+		return "N", "an integer"
+	case KindUint:
+		return "N", "a non-negative integer"
+	case KindFloat:
+		return "X", "a number"
+	case KindBool:
+		return "", "true or false"
+	}
+	return "", ""
+}
+
+// Parse parses raw as an input of kind, whose Go type is named typ and,
+// for the number kinds, is bits wide. It returns a time.Time, a
+// time.Duration, a bool, an int64, a uint64 or a float64, or an error that
+// says what form the value should take ("want an integer", "out of range
+// for int8"). Strings and text types are not parsed here: it returns raw.
+func Parse(kind, typ string, bits int, raw string) (any, error) {
+	_, syntax := Form(kind)
+	var v any
+	var err error
+	switch kind {
+	case KindTime:
+		if v, err = time.Parse(time.DateOnly, raw); err != nil {
+			v, err = time.Parse(time.RFC3339, raw)
+		}
+	case KindDuration:
+		v, err = time.ParseDuration(raw)
+	case KindBool:
+		v, err = strconv.ParseBool(raw)
+	case KindInt:
+		v, err = strconv.ParseInt(raw, 0, bits)
+	case KindUint:
+		v, err = strconv.ParseUint(raw, 0, bits)
+	case KindFloat:
+		v, err = strconv.ParseFloat(raw, bits)
+	default:
+		return raw, nil
+	}
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.Is(err, strconv.ErrRange):
+		return nil, fmt.Errorf("out of range for %s", typ)
+	}
+	return nil, fmt.Errorf("want %s", syntax)
+}

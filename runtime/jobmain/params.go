@@ -48,23 +48,23 @@ var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 func kindOf(t reflect.Type) string {
 	switch {
 	case t == reflect.TypeFor[time.Time]():
-		return "time"
+		return inputs.KindTime
 	case t == reflect.TypeFor[time.Duration]():
-		return "duration"
+		return inputs.KindDuration
 	case reflect.PointerTo(t).Implements(textUnmarshaler):
-		return "text"
+		return inputs.KindText
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return "string"
+		return inputs.KindString
 	case reflect.Bool:
-		return "bool"
+		return inputs.KindBool
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return "int"
+		return inputs.KindInt
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "uint"
+		return inputs.KindUint
 	case reflect.Float32, reflect.Float64:
-		return "float"
+		return inputs.KindFloat
 	}
 	return ""
 }
@@ -111,31 +111,11 @@ func newInputSet(job *runtime.Job) (*inputSet, error) {
 	return s, errors.Join(errs...)
 }
 
-// form is the placeholder and the syntax of a kind, for -h and errors;
-// strings and text types show urfave/cli's "value".
-func form(kind string) (placeholder, syntax string) {
-	switch kind {
-	case "time":
-		return "DATE", "a date (2006-01-02) or an RFC 3339 time (2006-01-02T15:04:05Z)"
-	case "duration":
-		return "D", "a Go duration such as 90s or 1h30m"
-	case "int":
-		return "N", "an integer"
-	case "uint":
-		return "N", "a non-negative integer"
-	case "float":
-		return "X", "a number"
-	case "bool":
-		return "", "true or false"
-	}
-	return "", ""
-}
-
 // flags returns the input flags, under their own heading in -h.
 func (s *inputSet) flags() []cli.Flag {
 	var fs []cli.Flag
 	for _, in := range s.fields {
-		ph, syntax := form(in.kind)
+		ph, syntax := inputs.Form(in.kind)
 		var parts []string
 		if in.help != "" {
 			parts = append(parts, in.help)
@@ -148,7 +128,7 @@ func (s *inputSet) flags() []cli.Flag {
 			usage += " (required)"
 		}
 		env := []string{EnvVar(s.job, in.flag)}
-		if in.kind == "bool" {
+		if in.kind == inputs.KindBool {
 			fs = append(fs, &cli.BoolFlag{Name: in.flag, EnvVars: env, Usage: usage, Category: inputCategory, DefaultText: in.def})
 			continue
 		}
@@ -193,7 +173,7 @@ func (s *inputSet) parse(c *cli.Context, file string) (any, error) {
 			continue
 		}
 		raw := c.String(in.flag)
-		if in.kind == "bool" {
+		if in.kind == inputs.KindBool {
 			raw = strconv.FormatBool(c.Bool(in.flag))
 		}
 		if err := in.set(v.Field(in.index), raw); err != nil {
@@ -226,65 +206,34 @@ func (s *inputSet) readFile(file string, v reflect.Value) (map[string]json.RawMe
 
 // set parses raw into the field f.
 func (in inputField) set(f reflect.Value, raw string) error {
-	_, syntax := form(in.kind)
-	bad := func(err error) error {
-		if syntax == "" {
-			return err
-		}
-		return fmt.Errorf("want %s", syntax)
-	}
 	switch in.kind {
-	case "time":
-		t, err := time.Parse(time.DateOnly, raw)
-		if err != nil {
-			if t, err = time.Parse(time.RFC3339, raw); err != nil {
-				return bad(err)
-			}
-		}
-		f.Set(reflect.ValueOf(t))
-	case "duration":
-		d, err := time.ParseDuration(raw)
-		if err != nil {
-			return bad(err)
-		}
-		f.SetInt(int64(d))
-	case "text":
+	case inputs.KindText:
 		return f.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(raw))
-	case "string":
+	case inputs.KindString:
 		f.SetString(raw)
-	case "bool":
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			return bad(err)
-		}
-		f.SetBool(b)
-	case "int":
-		n, err := strconv.ParseInt(raw, 0, f.Type().Bits())
-		if err != nil {
-			return rangeOr(err, bad, f.Type())
-		}
-		f.SetInt(n)
-	case "uint":
-		n, err := strconv.ParseUint(raw, 0, f.Type().Bits())
-		if err != nil {
-			return rangeOr(err, bad, f.Type())
-		}
-		f.SetUint(n)
-	case "float":
-		x, err := strconv.ParseFloat(raw, f.Type().Bits())
-		if err != nil {
-			return rangeOr(err, bad, f.Type())
-		}
-		f.SetFloat(x)
+		return nil
+	}
+	bits := 0
+	if in.kind == inputs.KindInt || in.kind == inputs.KindUint || in.kind == inputs.KindFloat {
+		bits = f.Type().Bits()
+	}
+	v, err := inputs.Parse(in.kind, f.Type().String(), bits, raw)
+	if err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case int64:
+		f.SetInt(v)
+	case uint64:
+		f.SetUint(v)
+	case float64:
+		f.SetFloat(v)
+	case bool:
+		f.SetBool(v)
+	case time.Duration:
+		f.SetInt(int64(v))
+	case time.Time:
+		f.Set(reflect.ValueOf(v))
 	}
 	return nil
-}
-
-// rangeOr says that a number is out of the range of t, or what the syntax
-// is.
-func rangeOr(err error, bad func(error) error, t reflect.Type) error {
-	if errors.Is(err, strconv.ErrRange) {
-		return fmt.Errorf("out of range for %v", t)
-	}
-	return bad(err)
 }
